@@ -1,0 +1,1 @@
+"""carepack: a Care Pack registration portal."""

@@ -1,0 +1,54 @@
+"""``carepack worker``: django-tasks-db's worker plus our periodic sweep.
+
+django-tasks-db never runs again a task left RUNNING by a dead worker, so
+every worker sweeps at start and then every ``--sweep-interval`` seconds:
+batches whose heartbeat went stale and e-mails whose task was lost are
+queued again.
+"""
+
+import logging
+import threading
+from argparse import ArgumentParser
+from typing import Any
+
+from django.db import close_old_connections, connection
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+from carepack.core.maintenance import sweep
+
+logger = logging.getLogger(__name__)
+
+
+def _sweep_forever(interval: float, stop: threading.Event) -> None:
+    while not stop.wait(interval):
+        try:
+            close_old_connections()
+            sweep()
+        except Exception:
+            logger.exception("sweep failed")
+        finally:
+            connection.close()
+
+
+class Command(DbWorkerCommand):
+    help = "Run a background worker (tasks, recovery of stale work)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument("--sweep-interval", type=float, default=60.0)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        sweep()
+        connection.close()
+        stop = threading.Event()
+        thread = threading.Thread(
+            target=_sweep_forever,
+            args=(options.pop("sweep_interval"), stop),
+            daemon=True,
+            name="carepack-sweep",
+        )
+        thread.start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            stop.set()
