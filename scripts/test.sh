@@ -25,7 +25,7 @@ $bin/ruff check --quiet .
 $bin/mypy --no-error-summary carepack
 $bin/carepack makemigrations --check --dry-run --verbosity 0
 if command -v msgfmt >/dev/null 2>&1; then
-    for po in carepack/locale/*/LC_MESSAGES/*.po; do
+    for po in carepack/*/locale/*/LC_MESSAGES/*.po; do
         msgfmt --check-format -o /dev/null "$po"
     done
 else
