@@ -1,0 +1,457 @@
+"""The rules for registering a Care Pack on a unit, shared by every face.
+
+The portal form, the volume line check and the CLI all call ``check_line``
+(is the line itself valid?) and ``decide`` (what does it mean for this
+order, given what is already registered?). Neither touches the database:
+callers load what they need, one line or a whole chunk at a time.
+"""
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from carepack.catalog.models import CarePackProduct, HardwareProduct
+from carepack.catalog.normalize import (
+    normalize_product_number,
+    normalize_serial,
+    normalize_sku,
+)
+
+MAX_LENGTHS = {
+    "serial_number": 40,
+    "product_number": 40,
+    "carepack_sku": 40,
+    "first_name": 100,
+    "surname": 100,
+    "company": 200,
+    "contact_email": 254,
+}
+FIELDS_WITH_NAMES = ("first_name", "surname", "company")
+_NUMERIC_SERIAL = re.compile(r"^\d+(\.\d+)?([eE][+-]?\d+)?$")
+
+
+class Field(StrEnum):
+    SERIAL = "serial_number"
+    PRODUCT = "product_number"
+    CAREPACK = "carepack_sku"
+    FIRST_NAME = "first_name"
+    SURNAME = "surname"
+    COMPANY = "company"
+    EMAIL = "contact_email"
+    PURCHASE_DATE = "purchase_date"
+    LINE = "line"
+
+
+@dataclass(frozen=True)
+class LineError:
+    field: str
+    code: str
+    message: str
+
+
+@dataclass
+class Line:
+    """What a person asked for, as typed (strings trimmed by nobody yet)."""
+
+    serial_number: str
+    product_number: str
+    carepack_sku: str
+    first_name: str
+    surname: str
+    company: str
+    contact_email: str
+    purchase_date: datetime.date | None = None
+
+
+@dataclass
+class CheckedLine:
+    """A line after the checks that need no order: normalised values, the
+    catalogue objects it names, and every error found."""
+
+    line: Line
+    serial_number: str = ""
+    product_number: str = ""
+    sku: str = ""
+    product: CarePackProduct | None = None
+    hardware: HardwareProduct | None = None
+    errors: list[LineError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def identity(self) -> tuple[str, ...]:
+        """What makes two lines the same registration: compared after
+        trimming, case folding and dropping ``#`` options."""
+        return (
+            self.serial_number,
+            self.product_number,
+            self.sku,
+            fold(self.line.first_name),
+            fold(self.line.surname),
+            fold(self.line.company),
+            self.line.purchase_date.isoformat() if self.line.purchase_date else "",
+        )
+
+
+def fold(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+class Catalog:
+    """The catalogue in memory: a few thousand products, loaded once per
+    request or per batch so that checking a line costs no query."""
+
+    def __init__(
+        self,
+        products: Iterable[CarePackProduct],
+        hardware: Iterable[HardwareProduct],
+    ) -> None:
+        self.products = {p.sku: p for p in products}
+        self.hardware = {h.product_number: h for h in hardware}
+
+    @classmethod
+    def load(cls) -> "Catalog":
+        return cls(CarePackProduct.objects.all(), HardwareProduct.objects.all())
+
+
+def _has_control_characters(value: str) -> bool:
+    return any(unicodedata.category(ch)[0] == "C" for ch in value)
+
+
+def _check_text(name: str, value: str, errors: list[LineError]) -> str:
+    value = value.strip()
+    if len(value) > MAX_LENGTHS[name]:
+        errors.append(
+            LineError(
+                name,
+                "too_long",
+                _("At most %(limit)s characters (this one has %(length)s).")
+                % {"limit": MAX_LENGTHS[name], "length": len(value)},
+            )
+        )
+    elif _has_control_characters(value):
+        errors.append(
+            LineError(
+                name,
+                "control_characters",
+                _("Line breaks, tabs and control characters are not allowed here."),
+            )
+        )
+    return value
+
+
+def _required(name: str, value: str, errors: list[LineError]) -> bool:
+    if value:
+        return True
+    errors.append(LineError(name, "required", _("This field is required.")))
+    return False
+
+
+def check_serial(value: str, errors: list[LineError]) -> str:
+    serial = normalize_serial(value)
+    if not _required(Field.SERIAL, serial, errors):
+        return serial
+    if _NUMERIC_SERIAL.match(serial) and ("." in serial or "E" in serial):
+        errors.append(
+            LineError(
+                Field.SERIAL,
+                "serial_became_number",
+                _(
+                    "“%(value)s” looks like a number written by a spreadsheet, not "
+                    "a serial number: leading zeros or digits may be lost. Format "
+                    "the serial column as Text, type the serial numbers again and "
+                    "save the file."
+                )
+                % {"value": value.strip()},
+            )
+        )
+    elif not re.fullmatch(settings.CAREPACK_SERIAL_PATTERN, serial):
+        errors.append(
+            LineError(
+                Field.SERIAL,
+                "serial_invalid",
+                _(
+                    "“%(value)s” is not a valid serial number: use letters and "
+                    "digits only, 5 to 20 characters, as printed on the unit."
+                )
+                % {"value": value.strip()[:40]},
+            )
+        )
+    return serial
+
+
+def _check_product(
+    value: str, catalog: Catalog, errors: list[LineError]
+) -> tuple[str, HardwareProduct | None]:
+    number = normalize_product_number(value)
+    if not _required(Field.PRODUCT, number, errors):
+        return number, None
+    hardware = catalog.hardware.get(number)
+    if hardware is None:
+        errors.append(
+            LineError(
+                Field.PRODUCT,
+                "unknown_product",
+                _(
+                    "Product number “%(value)s” is not in the catalogue. Check it "
+                    "on the unit's label (for example 2Y2D5EA or 2Y2D5EA#ABF)."
+                )
+                % {"value": value.strip()[:40]},
+            )
+        )
+    return number, hardware
+
+
+def _check_carepack(
+    value: str,
+    catalog: Catalog,
+    order_skus: Mapping[str, int],
+    errors: list[LineError],
+) -> tuple[str, CarePackProduct | None]:
+    sku = normalize_sku(value)
+    if not _required(Field.CAREPACK, sku, errors):
+        return sku, None
+    if sku not in order_skus:
+        errors.append(
+            LineError(
+                Field.CAREPACK,
+                "not_on_order",
+                _("Care Pack “%(value)s” is not part of this order.")
+                % {"value": value.strip()[:40]},
+            )
+        )
+        return sku, None
+    return sku, catalog.products.get(sku)
+
+
+def _check_fit(checked: CheckedLine) -> None:
+    if checked.product is None or checked.hardware is None:
+        return
+    if checked.product.fits(checked.hardware.category):
+        return
+    checked.errors.append(
+        LineError(
+            Field.CAREPACK,
+            "category_mismatch",
+            _(
+                "Care Pack %(sku)s is for %(allowed)s; product %(product)s is a "
+                "%(category)s. Choose a Care Pack made for this product."
+            )
+            % {
+                "sku": checked.sku,
+                "allowed": ", ".join(checked.product.categories),
+                "product": checked.product_number,
+                "category": checked.hardware.category,
+            },
+        )
+    )
+
+
+def _check_email(value: str, errors: list[LineError]) -> None:
+    if not _required(Field.EMAIL, value, errors):
+        return
+    try:
+        if not value.rsplit("@", 1)[0].isascii():
+            raise ValidationError("non-ascii")
+        validate_email(value)
+    except ValidationError:
+        errors.append(
+            LineError(
+                Field.EMAIL,
+                "invalid_email",
+                _("Enter a valid e-mail address (letters before @ in ASCII)."),
+            )
+        )
+
+
+def check_line(
+    line: Line,
+    catalog: Catalog,
+    order_skus: Mapping[str, int],
+    *,
+    require_purchase_date: bool,
+) -> CheckedLine:
+    """Every check that needs only the line, the catalogue and the order's
+    SKUs. ``order_skus`` maps each SKU on the order to its quantity."""
+    errors: list[LineError] = []
+    checked = CheckedLine(line, errors=errors)
+    for name in MAX_LENGTHS:
+        setattr(line, name, _check_text(name, getattr(line, name), errors))
+    if any(e.field == Field.SERIAL for e in errors):
+        checked.serial_number = normalize_serial(line.serial_number)
+    else:
+        checked.serial_number = check_serial(line.serial_number, errors)
+    checked.product_number, checked.hardware = _check_product(
+        line.product_number, catalog, errors
+    )
+    checked.sku, checked.product = _check_carepack(
+        line.carepack_sku, catalog, order_skus, errors
+    )
+    _required(Field.FIRST_NAME, line.first_name, errors)
+    _required(Field.SURNAME, line.surname, errors)
+    _check_email(line.contact_email, errors)
+    if require_purchase_date and line.purchase_date is None:
+        _required(Field.PURCHASE_DATE, "", errors)
+    if line.purchase_date and line.purchase_date > datetime.date.today():
+        errors.append(
+            LineError(
+                Field.PURCHASE_DATE,
+                "future_date",
+                _("The purchase date cannot be in the future."),
+            )
+        )
+    _check_fit(checked)
+    return checked
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return datetime.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    start: datetime.date | None
+    end: datetime.date | None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.start is not None
+
+
+def compute_coverage(
+    product: CarePackProduct,
+    hardware: HardwareProduct,
+    purchase_date: datetime.date | None,
+    previous_end: datetime.date | None = None,
+) -> Coverage:
+    """A standard pack covers from the purchase date; a post-warranty pack
+    from the end of the base warranty, or from the end of the unit's
+    previous post-warranty coverage when that is later. Without a purchase
+    date nothing is invented: the coverage is to be confirmed."""
+    if purchase_date is None:
+        return Coverage(None, None)
+    start = purchase_date
+    if product.post_warranty:
+        start = add_months(purchase_date, hardware.base_warranty_months)
+        if previous_end is not None:
+            start = max(start, previous_end + datetime.timedelta(days=1))
+    end = add_months(start, product.coverage_months) - datetime.timedelta(days=1)
+    return Coverage(start, end)
+
+
+class Verdict(StrEnum):
+    REGISTER = "register"
+    ALREADY_REGISTERED = "already_registered"
+    ERROR = "error"
+
+
+@dataclass
+class Decision:
+    verdict: Verdict
+    errors: list[LineError] = field(default_factory=list)
+    coverage: Coverage = Coverage(None, None)
+    existing_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Existing:
+    """What a decision needs to know of a registration already made."""
+
+    id: int
+    order_id: int
+    sku: str
+    post_warranty: bool
+    identity: tuple[str, ...]
+    coverage_end: datetime.date | None
+
+
+def decide(
+    checked: CheckedLine,
+    order_id: int,
+    same_serial: Iterable[Existing],
+) -> Decision:
+    """What a valid line means given the active registrations of the same
+    serial number: a new registration, an exact repeat, or a conflict."""
+    if not checked.ok:
+        return Decision(Verdict.ERROR, checked.errors)
+    assert checked.product is not None and checked.hardware is not None
+
+    same_sku = [e for e in same_serial if e.sku == checked.sku]
+    in_order = next((e for e in same_sku if e.order_id == order_id), None)
+    if in_order is not None:
+        return _repeat_or_conflict(checked, in_order)
+
+    earlier = [e for e in same_sku if e.order_id != order_id]
+    if earlier and not checked.product.post_warranty:
+        return Decision(Verdict.ERROR, [_already_covered(checked, earlier[0])])
+
+    previous_end = max(
+        (e.coverage_end for e in same_serial if e.post_warranty and e.coverage_end),
+        default=None,
+    )
+    coverage = compute_coverage(
+        checked.product, checked.hardware, checked.line.purchase_date, previous_end
+    )
+    return Decision(Verdict.REGISTER, coverage=coverage)
+
+
+def _repeat_or_conflict(checked: CheckedLine, existing: Existing) -> Decision:
+    mine = checked.identity()
+    theirs = existing.identity
+    # A purchase date given on one side only does not make the details
+    # differ: volume files may leave it out.
+    same_date = mine[-1] == theirs[-1] or not mine[-1] or not theirs[-1]
+    if mine[:-1] == theirs[:-1] and same_date:
+        return Decision(Verdict.ALREADY_REGISTERED, existing_id=existing.id)
+    return Decision(
+        Verdict.ERROR,
+        [
+            LineError(
+                Field.SERIAL,
+                "registered_with_other_details",
+                _(
+                    "Care Pack %(sku)s is already registered on serial number "
+                    "%(serial)s in this order, with other details. Contact "
+                    "support to correct a registration."
+                )
+                % {"sku": checked.sku, "serial": checked.serial_number},
+            )
+        ],
+    )
+
+
+def _already_covered(checked: CheckedLine, earlier: Existing) -> LineError:
+    return LineError(
+        Field.SERIAL,
+        "already_covered",
+        _(
+            "Serial number %(serial)s is already covered by Care Pack %(sku)s "
+            "from another order. A standard Care Pack cannot be registered "
+            "twice on the same unit; only post-warranty packs can be renewed."
+        )
+        % {"serial": checked.serial_number, "sku": checked.sku},
+    )
+
+
+def no_unit_left(sku: str) -> LineError:
+    return LineError(
+        Field.CAREPACK,
+        "no_unit_left",
+        _("No unregistered %(sku)s Care Pack is left on this order.") % {"sku": sku},
+    )

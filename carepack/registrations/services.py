@@ -1,0 +1,228 @@
+"""Registering Care Packs: taking free units and writing registrations.
+
+Every face goes through here. Units are taken with ``SELECT … FOR UPDATE
+SKIP LOCKED`` inside the caller's transaction (on SQLite the IMMEDIATE
+transaction serialises writers instead), and the partial unique
+constraints on ``Registration`` refuse a unit or a SKU/serial pair taken
+twice whatever happens in Python.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+
+from carepack.audit.services import record
+from carepack.orders.models import CarePack, Order
+from carepack.registrations.models import Registration
+from carepack.registrations.rules import (
+    Catalog,
+    CheckedLine,
+    Decision,
+    Existing,
+    Line,
+    LineError,
+    Verdict,
+    check_line,
+    decide,
+    fold,
+    no_unit_left,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def order_skus(order: Order) -> dict[str, int]:
+    """Each SKU on the order with its quantity."""
+    return dict(order.lines.values_list("product__sku", "quantity"))
+
+
+def free_units_by_sku(order: Order) -> dict[str, int]:
+    rows = (
+        CarePack.objects.filter(order=order, status=CarePack.Status.UNREGISTERED)
+        .values("product__sku")
+        .annotate(n=Count("id"))
+    )
+    return {row["product__sku"]: row["n"] for row in rows}
+
+
+def existing_for(serials: Iterable[str]) -> dict[str, list[Existing]]:
+    """Active registrations of these serial numbers, in one query."""
+    found: dict[str, list[Existing]] = defaultdict(list)
+    rows = (
+        Registration.objects.filter(serial_number__in=set(serials))
+        .exclude(status=Registration.Status.CANCELLED)
+        .select_related("product")
+        .order_by("id")
+    )
+    for reg in rows:
+        found[reg.serial_number].append(as_existing(reg))
+    return found
+
+
+def as_existing(reg: Registration) -> Existing:
+    return Existing(
+        id=reg.pk,
+        order_id=reg.order_id,
+        sku=reg.product.sku,
+        post_warranty=reg.product.post_warranty,
+        identity=(
+            reg.serial_number,
+            reg.product_number,
+            reg.product.sku,
+            fold(reg.first_name),
+            fold(reg.surname),
+            fold(reg.company),
+            reg.purchase_date.isoformat() if reg.purchase_date else "",
+        ),
+        coverage_end=reg.coverage_end,
+    )
+
+
+def take_units(order: Order, sku: str, count: int) -> list[int]:
+    """Lock up to ``count`` free units of a SKU, oldest first. Must run in
+    a transaction; units another transaction holds are skipped, not waited
+    for, so parallel uploads each get their own."""
+    if count <= 0:
+        return []
+    return list(
+        CarePack.objects.select_for_update(skip_locked=True)
+        .filter(order=order, product__sku=sku, status=CarePack.Status.UNREGISTERED)
+        .order_by("id")
+        .values_list("id", flat=True)[:count]
+    )
+
+
+def build_registration(
+    checked: CheckedLine,
+    decision: Decision,
+    *,
+    unit_id: int,
+    order: Order,
+    channel: str,
+    batch_id: int | None = None,
+) -> Registration:
+    assert checked.product is not None and checked.hardware is not None
+    line = checked.line
+    return Registration(
+        carepack_id=unit_id,
+        order=order,
+        product=checked.product,
+        hardware=checked.hardware,
+        serial_number=checked.serial_number,
+        product_number=checked.product_number,
+        first_name=line.first_name,
+        surname=line.surname,
+        company=line.company,
+        contact_email=line.contact_email,
+        purchase_date=line.purchase_date,
+        coverage_start=decision.coverage.start,
+        coverage_end=decision.coverage.end,
+        channel=channel,
+        batch_id=batch_id,
+    )
+
+
+def mark_registered(unit_ids: Sequence[int]) -> None:
+    CarePack.objects.filter(id__in=unit_ids).update(status=CarePack.Status.REGISTERED)
+
+
+@dataclass
+class Outcome:
+    line: Line
+    verdict: Verdict
+    errors: list[LineError] = field(default_factory=list)
+    registration: Registration | None = None
+
+
+class RegistrationFailed(Exception):
+    """Some lines cannot be registered; nothing was registered."""
+
+    def __init__(self, outcomes: list[Outcome]) -> None:
+        super().__init__("registration refused")
+        self.outcomes = outcomes
+
+
+def register_online(
+    order: Order, lines: Sequence[Line], *, actor: str, retries: int = 3
+) -> list[Outcome]:
+    """Register lines typed in the portal, all or nothing.
+
+    Raises ``RegistrationFailed`` with an outcome per line when any line is
+    in error or finds no unit left; an exact repeat of a registration is
+    reported as already registered and consumes nothing.
+    """
+    catalog = Catalog.load()
+    skus = order_skus(order)
+    checked = [
+        check_line(ln, catalog, skus, require_purchase_date=True) for ln in lines
+    ]
+    try:
+        with transaction.atomic():
+            outcomes = _register_checked(order, checked, actor=actor)
+            if any(o.verdict == Verdict.ERROR for o in outcomes):
+                raise RegistrationFailed(outcomes)
+    except IntegrityError:
+        # Another request registered the same SKU on the same serial number
+        # between our check and our insert: check again, it now says why.
+        if retries <= 0:
+            raise
+        return register_online(order, lines, actor=actor, retries=retries - 1)
+    return outcomes
+
+
+def _register_checked(
+    order: Order, checked: Sequence[CheckedLine], *, actor: str
+) -> list[Outcome]:
+    existing = existing_for(c.serial_number for c in checked)
+    outcomes: list[Outcome] = []
+    for item in checked:
+        decision = decide(item, order.pk, existing.get(item.serial_number, []))
+        outcome = _apply(order, item, decision, actor=actor)
+        if outcome.verdict == Verdict.REGISTER and outcome.registration is not None:
+            # A later line of the same form is then a repeat of this one.
+            existing[item.serial_number].append(as_existing(outcome.registration))
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _apply(
+    order: Order, item: CheckedLine, decision: Decision, *, actor: str
+) -> Outcome:
+    if decision.verdict == Verdict.ERROR:
+        return Outcome(item.line, Verdict.ERROR, decision.errors)
+    if decision.verdict == Verdict.ALREADY_REGISTERED:
+        assert decision.existing_id is not None
+        reg = Registration.objects.get(pk=decision.existing_id)
+        return Outcome(item.line, Verdict.ALREADY_REGISTERED, registration=reg)
+
+    units = take_units(order, item.sku, 1)
+    if not units:
+        return Outcome(item.line, Verdict.ERROR, [no_unit_left(item.sku)])
+    reg = build_registration(
+        item, decision, unit_id=units[0], order=order, channel="online"
+    )
+    reg.save()
+    mark_registered(units)
+    record(
+        actor,
+        "registration.created",
+        order=order,
+        registration=reg.pk,
+        serial=reg.serial_number,
+        sku=item.sku,
+        channel="online",
+    )
+    return Outcome(item.line, Verdict.REGISTER, registration=reg)
+
+
+def registered_counts(order: Order) -> dict[str, int]:
+    rows = (
+        CarePack.objects.filter(order=order)
+        .values("product__sku")
+        .annotate(done=Count("id", filter=Q(status=CarePack.Status.REGISTERED)))
+    )
+    return {row["product__sku"]: row["done"] for row in rows}
