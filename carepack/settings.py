@@ -193,6 +193,10 @@ STORAGES = {
 }
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+WHITENOISE_USE_FINDERS = True
+# WhiteNoise serves app static files directly (no collectstatic on a
+# laptop); the empty root only keeps it from warning.
+STATIC_ROOT.mkdir(exist_ok=True)
 
 
 def _mailers() -> dict[str, Any]:
@@ -288,4 +292,3 @@ LOGGING = {
         "django_tasks_db": {"level": "INFO", "propagate": True},
     },
 }
-WHITENOISE_USE_FINDERS = True
