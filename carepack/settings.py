@@ -292,3 +292,7 @@ LOGGING = {
         "django_tasks_db": {"level": "INFO", "propagate": True},
     },
 }
+
+# Address-space ceiling of worker processes (and of `register-file`), in MB;
+# 0 turns it off. Parsing a hostile file then fails alone, not the machine.
+CAREPACK_WORKER_MEMORY_MB = env_int("CAREPACK_WORKER_MEMORY_MB", 3072)

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
+from carepack.core.limits import limit_memory
 from carepack.core.maintenance import sweep
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class Command(DbWorkerCommand):
         parser.add_argument("--sweep-interval", type=float, default=60.0)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        limit_memory()
         sweep()
         connection.close()
         stop = threading.Event()
