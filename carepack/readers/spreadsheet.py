@@ -1,0 +1,149 @@
+"""Reading xlsx, xls and ods workbooks through calamine.
+
+calamine loads a whole sheet at once; that is accepted, and bounded by the
+zip checks done before. Sheets are read with ``skip_empty_area=False`` so a
+list index plus one is the row number the user sees.
+"""
+
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import python_calamine as calamine
+
+from .errors import FileRefused
+from .headers import (
+    DEFAULT_HEADER,
+    HEADER_SEARCH_ROWS,
+    HeaderMatch,
+    cell_text,
+    find_header,
+    is_banner,
+    is_blank,
+    looks_like_data,
+    trim_blank_tail,
+)
+from .model import FIELDS, Limits, RegistrationFile, Row
+from .rows import RowBuilder, unescape_formula
+
+logger = logging.getLogger(__name__)
+
+Table = list[list[object]]
+
+
+@dataclass(frozen=True)
+class _Layout:
+    header_line: int | None
+    header: tuple[str, ...]
+    columns: dict[str, int]
+    first: int
+
+
+def open_spreadsheet(
+    path: str | os.PathLike[str], kind: str, limits: Limits
+) -> RegistrationFile:
+    """Describe a workbook upload; every whole-file check has run on return."""
+    try:
+        table, match = _load(path)
+    except calamine.CalamineError as error:
+        logger.info("spreadsheet unreadable kind=%s error=%s", kind, error)
+        raise FileRefused("unreadable_spreadsheet", kind=kind) from None
+
+    layout = _header_layout(table, match) if match else _positional_layout(table)
+    last = _last_filled_index(table)
+    if last < layout.first:
+        raise FileRefused("no_data_rows", header_line=layout.header_line)
+    if last - layout.first + 1 > limits.max_rows:
+        raise FileRefused("too_many_rows", max_rows=limits.max_rows)
+
+    builder = RowBuilder(layout.columns, len(layout.header))
+    return RegistrationFile(
+        kind=kind,
+        encoding=None,
+        delimiter=None,
+        header_line=layout.header_line,
+        header=layout.header,
+        columns=layout.columns,
+        row_count=last - layout.first + 1,
+        _source=_SheetRows(table, layout.first, last, builder),
+    )
+
+
+def _load(path: str | os.PathLike[str]) -> tuple[Table, HeaderMatch | None]:
+    """Return the first sheet with a header, else the first visible sheet."""
+    with calamine.CalamineWorkbook.from_path(os.fspath(path)) as book:
+        fallback: calamine.CalamineSheet | None = None
+        for index, meta in enumerate(book.sheets_metadata):
+            if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+                continue
+            sheet = book.get_sheet_by_index(index)
+            head = sheet.to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
+            match = find_header(head)
+            if match is not None:
+                return _table(sheet), match
+            if fallback is None and meta.visible == calamine.SheetVisibleEnum.Visible:
+                fallback = sheet
+        if fallback is None:
+            raise FileRefused("not_a_registration_file", detected="spreadsheet")
+        return _table(fallback), None
+
+
+def _table(sheet: calamine.CalamineSheet) -> Table:
+    # calamine's cell union is wider than what Row.values promises; object is
+    # what the rest of the package handles.
+    table: Table = sheet.to_python(skip_empty_area=False)  # type: ignore[assignment]
+    return table
+
+
+def _header_layout(table: Table, match: HeaderMatch) -> _Layout:
+    header = trim_blank_tail(table[match.row])
+    return _Layout(
+        header_line=match.row + 1,
+        header=tuple(cell_text(title) for title in header),
+        columns=match.columns,
+        first=match.row + 1,
+    )
+
+
+def _positional_layout(table: Table) -> _Layout:
+    for index, cells in enumerate(table[:HEADER_SEARCH_ROWS]):
+        if all(map(is_blank, cells)) or is_banner(cells):
+            continue
+        if not looks_like_data(cells):
+            break
+        width = max(len(DEFAULT_HEADER), len(trim_blank_tail(cells)))
+        return _Layout(
+            header_line=None,
+            header=(*DEFAULT_HEADER, *[""] * (width - len(DEFAULT_HEADER))),
+            columns={field: column for column, field in enumerate(FIELDS)},
+            first=index,
+        )
+
+    if _last_filled_index(table) < 0:
+        raise FileRefused("empty")
+    raise FileRefused("not_a_registration_file", detected="spreadsheet")
+
+
+def _last_filled_index(table: Table) -> int:
+    """Index of the last row with content, -1 when there is none."""
+    for index in range(len(table) - 1, -1, -1):
+        if not all(map(is_blank, table[index])):
+            return index
+    return -1
+
+
+@dataclass(frozen=True)
+class _SheetRows:
+    table: Table
+    first: int
+    last: int
+    builder: RowBuilder
+
+    def rows(self) -> Iterator[Row]:
+        build = self.builder.build
+        table = self.table
+        for index in range(self.first, self.last + 1):
+            cells: Sequence[object] = table[index]
+            empty = all(map(is_blank, cells))
+            yield build(index + 1, list(map(unescape_formula, cells)), empty)
