@@ -16,7 +16,7 @@ export DJANGO_SETTINGS_MODULE=carepack.settings
 unset DATABASE_URL REDIS_URL
 bin=.venv/bin
 require_all="${CAREPACK_REQUIRE_ALL:-0}"
-pg_url="${CAREPACK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/carepack}"
+pg_url="${CAREPACK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/carepack_$$}"
 missing=()
 
 echo "== checks: ruff, mypy, migrations, translations"
