@@ -296,3 +296,22 @@ LOGGING = {
 # Address-space ceiling of worker processes (and of `register-file`), in MB;
 # 0 turns it off. Parsing a hostile file then fails alone, not the machine.
 CAREPACK_WORKER_MEMORY_MB = env_int("CAREPACK_WORKER_MEMORY_MB", 3072)
+
+# --- Portal (customer pages): activation throttling and client address. ---
+# Failed activation attempts allowed per client address and per typed code
+# in a window opened by the first failure; guesses that can only match a
+# weak legacy code get the stricter limit. Failures across all addresses
+# above the alert threshold are logged as a warning and shown in the admin.
+CAREPACK_ACTIVATION_MAX_FAILURES = env_int("CAREPACK_ACTIVATION_MAX_FAILURES", 10)
+CAREPACK_ACTIVATION_MAX_FAILURES_LEGACY = env_int(
+    "CAREPACK_ACTIVATION_MAX_FAILURES_LEGACY", 3
+)
+CAREPACK_ACTIVATION_WINDOW_SECONDS = env_int(
+    "CAREPACK_ACTIVATION_WINDOW_SECONDS", 15 * 60
+)
+CAREPACK_ACTIVATION_ALERT_THRESHOLD = env_int(
+    "CAREPACK_ACTIVATION_ALERT_THRESHOLD", 100
+)
+# The header a reverse proxy sets to the client's address (for example
+# X-Forwarded-For). Empty: the connection's address (REMOTE_ADDR) is used.
+CAREPACK_TRUSTED_PROXY_HEADER = env("CAREPACK_TRUSTED_PROXY_HEADER")

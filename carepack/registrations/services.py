@@ -16,7 +16,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
 from carepack.audit.services import record
+from carepack.notifications.models import OutgoingEmail
+from carepack.notifications.services import queue_email, render_message
 from carepack.orders.models import CarePack, Order
+from carepack.orders.services import activation_url
 from carepack.registrations.models import Registration
 from carepack.registrations.rules import (
     Catalog,
@@ -226,3 +229,24 @@ def registered_counts(order: Order) -> dict[str, int]:
         .annotate(done=Count("id", filter=Q(status=CarePack.Status.REGISTERED)))
     )
     return {row["product__sku"]: row["done"] for row in rows}
+
+
+def queue_confirmation_email(
+    order: Order, registrations: Sequence[Registration]
+) -> OutgoingEmail:
+    """Mail the order's recipient what was just registered, with coverage
+    dates, in the order's language. Call it inside the transaction that
+    made the registrations, so that a rollback takes the e-mail too."""
+    context = {
+        "order": order,
+        "registrations": list(registrations),
+        "url": activation_url(),
+    }
+    message = render_message(
+        OutgoingEmail.Kind.CONFIRMATION,
+        order.email,
+        "registrations/email/confirmation",
+        context,
+        order.language,
+    )
+    return queue_email(message, order=order)
