@@ -107,6 +107,11 @@ def count_failure() -> int:
         AttemptCounter.objects.filter(key=EVERYBODY).update(**_increment(now))
         counter = AttemptCounter.objects.get(key=EVERYBODY)
         alert = _claim_alert(now)
+    if counter.count == 1:
+        # A new window for everybody, at most every few minutes: a good
+        # moment to drop the counters of clients long gone, which an
+        # attack spreading its guesses otherwise piles up.
+        prune()
     if alert:
         logger.warning(
             "activation failures above threshold failures=%s threshold=%s "

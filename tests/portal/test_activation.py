@@ -196,3 +196,15 @@ def test_it_records_who_activated(client, issued) -> None:
 @pytest.mark.parametrize("method", ["put", "delete"])
 def test_it_answers_other_methods_with_405(client, method) -> None:
     assert getattr(client, method)("/activate/").status_code == 405
+
+
+def test_old_counters_are_dropped_when_a_new_window_opens(client, issued) -> None:
+    activate(client, WRONG, address="198.51.100.8")
+    long_ago = timezone.now() - timezone.timedelta(days=2)
+    AttemptCounter.objects.update(window_start=long_ago, updated_at=long_ago)
+
+    activate(client, WRONG, address="198.51.100.9")
+
+    keys = set(AttemptCounter.objects.values_list("key", flat=True))
+    assert "address:198.51.100.8" not in keys
+    assert "address:198.51.100.9" in keys
