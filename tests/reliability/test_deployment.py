@@ -13,6 +13,8 @@ from django.test import Client
 def test_check_deploy_reports_nothing_with_production_settings(tmp_path) -> None:
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
+    # The browser tests' conftest sets it for live_server; no deployment does.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env |= {
         "CAREPACK_DATA_DIR": str(tmp_path),
         "DEBUG": "false",
