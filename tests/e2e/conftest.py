@@ -1,17 +1,21 @@
 """Browser tests: Playwright driving Debian's Chromium against the live
 server, with axe-core checking each page for accessibility violations.
 
-Playwright's sync API keeps an event loop running in the main thread, so
-Django would refuse ORM calls from the test itself without this switch.
+Playwright's sync API runs an event loop in the main thread while it is
+started, and Django then refuses ORM calls (the test's own and the database
+fixtures') unless DJANGO_ALLOW_ASYNC_UNSAFE is set. So Playwright runs only
+for the duration of this package, and the variable is set for exactly that
+time: left in the environment, it would leak into the processes other tests
+start (and `check --deploy` rightly warns about it). pytest-playwright's own
+fixtures live for the whole session, which is why they are not used here.
 """
 
 import os
+from collections.abc import Generator
 from pathlib import Path
-from typing import Any
 
 import pytest
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -25,38 +29,40 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(
-    browser_type_launch_args: dict[str, Any],
-) -> dict[str, Any]:
+@pytest.fixture(scope="package")
+def chromium() -> Generator[Browser]:
     if not CHROMIUM.exists():
         pytest.skip(
             "Chromium is not installed at /usr/bin/chromium "
             "(apt-get install -y --no-install-recommends chromium)"
         )
-    return {
-        **browser_type_launch_args,
-        "executable_path": str(CHROMIUM),
-        "args": CHROMIUM_ARGS,
-    }
+    previous = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+            )
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = previous
 
 
-@pytest.fixture(scope="session")
-def base_url() -> None:
-    """No base URL: the tests use the live server's. Defined here because
-    pytest-playwright's own fallback fixture raises a pytest deprecation
-    warning, which our settings turn into an error."""
-    return None
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    # The strict content security policy blocks injected scripts; axe-core
-    # is injected, so the context bypasses it. test_csp.py checks the pages
-    # under the policy itself.
-    return {**browser_context_args, "bypass_csp": True, "locale": "en-GB"}
+@pytest.fixture
+def page(chromium: Browser) -> Generator[Page]:
+    """A fresh browser profile in English. The strict content security
+    policy blocks injected scripts and axe-core is injected, so this context
+    bypasses it; test_csp.py checks the pages under the policy itself."""
+    context = chromium.new_context(bypass_csp=True, locale="en-GB")
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture(scope="session")

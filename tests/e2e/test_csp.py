@@ -8,9 +8,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_pages_are_styled_under_the_strict_policy(
-    browser: Browser, live_server
+    chromium: Browser, live_server
 ) -> None:
-    context = browser.new_context(locale="en-GB")
+    context = chromium.new_context(locale="en-GB")
     page = context.new_page()
     problems: list[str] = []
     page.on("console", lambda message: problems.append(message.text))
