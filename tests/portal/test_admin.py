@@ -25,3 +25,17 @@ def test_counters_cannot_be_added_or_edited(admin_client, client) -> None:
     page = admin_client.get(f"/admin/portal/attemptcounter/{counter.pk}/change/")
     assert page.status_code == 200
     assert 'name="count"' not in page.content.decode()
+
+
+def test_online_submissions_are_listed_without_their_token(admin_client, register):
+    from carepack.portal.models import OnlineSubmission
+
+    register([{"sku": "U4417PE"}])
+    submission = OnlineSubmission.objects.get()
+
+    listing = admin_client.get("/admin/portal/onlinesubmission/")
+    detail = admin_client.get(f"/admin/portal/onlinesubmission/{submission.pk}/change/")
+
+    assert listing.status_code == detail.status_code == 200
+    assert str(submission.public_id) in listing.content.decode()
+    assert submission.token not in detail.content.decode()
