@@ -42,6 +42,7 @@ def test_the_french_email_is_in_french(make_order) -> None:
     assert message.subject.startswith("Enregistrez vos Care Packs")
     assert "Votre code d’activation" in message.body
     assert "Votre code d’activation" in html
+    assert '<html lang="fr">' in html
     assert issued.code in message.body
 
 
