@@ -315,3 +315,12 @@ CAREPACK_ACTIVATION_ALERT_THRESHOLD = env_int(
 # The header a reverse proxy sets to the client's address (for example
 # X-Forwarded-For). Empty: the connection's address (REMOTE_ADDR) is used.
 CAREPACK_TRUSTED_PROXY_HEADER = env("CAREPACK_TRUSTED_PROXY_HEADER")
+
+# --- Volume registration (upload batches). ---
+# Rows registered per transaction: a worker killed mid-batch resumes after
+# the last chunk it committed.
+CAREPACK_BATCH_CHUNK_ROWS = env_int("CAREPACK_BATCH_CHUNK_ROWS", 5000)
+# A batch whose worker sent no heartbeat for this long lost its worker and
+# is queued again; after this many attempts without progress it fails.
+CAREPACK_BATCH_STALE_SECONDS = env_int("CAREPACK_BATCH_STALE_SECONDS", 120)
+CAREPACK_BATCH_MAX_ATTEMPTS = env_int("CAREPACK_BATCH_MAX_ATTEMPTS", 5)

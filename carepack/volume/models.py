@@ -40,8 +40,21 @@ class UploadBatch(models.Model):
     already_registered = models.PositiveIntegerField(_("already registered"), default=0)
     errors = models.PositiveIntegerField(_("errors"), default=0)
     skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    # The worker processing the batch renews both at every chunk. A batch
+    # whose heartbeat went stale lost its worker and is queued again.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The run holding the batch: a chunk is committed only by the run whose
+    # token the batch holds, so two tasks on one batch never both register.
+    lease_token = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    # The task queued for the batch, to tell a task still waiting in the
+    # queue from one that died with its worker.
+    task_id = models.CharField(max_length=64, blank=True)
+    # Times the batch was queued again without making progress since; a
+    # batch that keeps killing its worker fails instead of looping.
     attempts = models.PositiveIntegerField(default=0)
+    # Storage name of the file of lines in error, once the batch is done.
+    error_file = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     result_mail_queued = models.BooleanField(default=False)
@@ -68,12 +81,15 @@ class BatchRow(models.Model):
         UploadBatch, on_delete=models.CASCADE, related_name="rows"
     )
     line = models.PositiveIntegerField(_("line"))
-    values = models.JSONField(default=dict)
+    # The cells as read, in the file's column order (for the error file and
+    # the report).
     raw = models.JSONField(default=list)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     errors = models.JSONField(default=list, blank=True)
     serial_number = models.CharField(max_length=40, blank=True)
     sku = models.CharField(max_length=40, blank=True)
+    # The earlier line of the file this one repeats exactly.
+    same_as = models.PositiveIntegerField(null=True, blank=True)
     registration = models.ForeignKey(
         "registrations.Registration",
         null=True,

@@ -1,0 +1,76 @@
+"""Inserting thousands of rows at once, as each database does it fastest.
+
+``QuerySet.bulk_create`` prepares every field of every object in Python: on
+our two-core benchmark machine it cost 55 µs per registration and 46 µs per
+batch row, more than the whole budget of a line. Measured per batch row on
+the same machine, ``executemany`` costs 6 µs on SQLite, and a multi-row
+``INSERT … VALUES`` 3.8 µs; on PostgreSQL both cost 30 to 60 µs (the
+driver quotes every value and the server parses every row), while ``COPY``
+costs 8.7 µs. So: multi-row inserts on SQLite, ``COPY`` on PostgreSQL.
+
+Callers hand over values the database takes as they are: numbers, text,
+dates, ``None``, JSON already encoded (``json_text``) and date-times passed
+through ``db_datetime``.
+"""
+
+import datetime
+import json
+from collections.abc import Sequence
+from itertools import batched
+from typing import Any, cast
+
+from django.db import connection, models
+
+# Rows per INSERT statement on SQLite; far below its parameter limit.
+_ROWS_PER_INSERT = 500
+
+
+def insert_rows(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[object]],
+) -> None:
+    """Insert tuples whose values follow ``fields``; run it in a transaction."""
+    if not rows:
+        return
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(str(cast(models.Field[Any, Any], meta.get_field(name)).column))
+        for name in fields
+    )
+    table = quote(meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Only names from the model's metadata go into the statement.
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        per_insert = min(
+            _ROWS_PER_INSERT,
+            (connection.features.max_query_params or 999) // len(fields),
+        )
+        for part in batched(rows, per_insert):
+            marks = ", ".join([one] * len(part))
+            sql = f"INSERT INTO {table} ({columns}) VALUES {marks}"  # noqa: S608
+            params: list[Any] = [value for row in part for value in row]
+            cursor.execute(sql, params)
+
+
+def json_text(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def db_datetime(value: datetime.datetime) -> object:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def plain(value: object) -> object:
+    """A spreadsheet cell as JSON can hold it (dates as ISO text)."""
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return str(value)
+    return value

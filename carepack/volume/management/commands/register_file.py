@@ -1,0 +1,169 @@
+"""``carepack register-file FILE --code CODE``: a volume upload, at once.
+
+Runs the same pipeline as the portal's upload, synchronously. The code may
+come from ``CAREPACK_CODE`` instead of the command line, so that it stays
+out of the shell's history. With ``--json`` one JSON object, and nothing
+else, is printed on stdout.
+"""
+
+import json
+import os
+import sys
+from argparse import ArgumentParser
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django.core.files import File
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from carepack.core.limits import limit_memory
+from carepack.orders.models import Order
+from carepack.orders.services import OrderError, find_active_code, validate_recipient
+from carepack.volume.models import BatchRow, UploadBatch
+from carepack.volume.processing import process_batch
+from carepack.volume.uploads import accept_upload
+
+Outcome = BatchRow.Outcome
+EXIT_OK, EXIT_LINE_ERRORS, EXIT_REFUSED = 0, 1, 2
+
+
+class Refused(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Command(BaseCommand):
+    help = "Register the Care Packs listed in a file (as a volume upload)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "file", help="the registration file (xlsx, xls, ods, txt, csv)"
+        )
+        parser.add_argument(
+            "--code", help="the order's activation code (default: $CAREPACK_CODE)"
+        )
+        parser.add_argument(
+            "--reply-to", default="", help="e-mail the result to this address"
+        )
+        parser.add_argument("--json", action="store_true", help="print JSON only")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        as_json = options["json"]
+        try:
+            order, reply_to, path = self._inputs(options)
+        except Refused as refused:
+            self._refuse(refused, as_json)
+            return
+
+        limit_memory()
+        with path.open("rb") as handle:
+            batch = accept_upload(
+                order,
+                File(handle, name=path.name),
+                reply_email=reply_to,
+                channel="cli",
+                enqueue=False,
+            ).batch
+        process_batch(batch.pk)
+        batch.refresh_from_db()
+
+        if batch.status != UploadBatch.Status.DONE:
+            self._refuse(Refused(batch.error_code, batch.error_message), as_json)
+            return
+        if as_json:
+            self._print_json(batch)
+        else:
+            self._print_text(batch)
+        if batch.errors:
+            sys.exit(EXIT_LINE_ERRORS)
+
+    def _inputs(self, options: dict[str, Any]) -> tuple[Order, str, Path]:
+        code = options["code"] or os.environ.get("CAREPACK_CODE", "")
+        if not code.strip():
+            raise Refused(
+                "no_code", _("Give the activation code (--code or CAREPACK_CODE).")
+            )
+        found = find_active_code(code)
+        if found is None:
+            raise Refused("invalid_code", _("This activation code is not valid."))
+        order = found.order
+        translation.activate(order.language)
+
+        reply_to = options["reply_to"].strip()
+        if reply_to:
+            try:
+                reply_to = validate_recipient(reply_to)
+            except OrderError as exc:
+                raise Refused("invalid_email", str(exc)) from exc
+        path = Path(options["file"])
+        if not path.is_file():
+            raise Refused("no_file", _("No such file: %(path)s") % {"path": path})
+        return order, reply_to, path
+
+    def _refuse(self, refused: Refused, as_json: bool) -> None:
+        if as_json:
+            body = {"error": {"code": refused.code, "message": refused.message}}
+            self.stdout.write(json.dumps(body, ensure_ascii=False))
+            sys.exit(EXIT_REFUSED)
+        raise CommandError(refused.message, returncode=EXIT_REFUSED)
+
+    def _print_json(self, batch: UploadBatch) -> None:
+        head = json.dumps(
+            {"batch": str(batch.public_id), "counts": counts(batch)},
+            ensure_ascii=False,
+        )
+        # The rows are streamed: a million of them never sit in memory.
+        self.stdout.write(head[:-1] + ', "rows": [', ending="")
+        for index, row in enumerate(json_rows(batch)):
+            self.stdout.write(("," if index else "") + row, ending="")
+        self.stdout.write("]}")
+
+    def _print_text(self, batch: UploadBatch) -> None:
+        for key, value in counts(batch).items():
+            self.stdout.write(f"{key}: {value}")
+        rows = (
+            BatchRow.objects.filter(batch=batch, outcome=Outcome.ERROR)
+            .order_by("line")
+            .values_list("line", "errors")
+        )
+        for line, errors in rows.iterator(2000):
+            for error in errors:
+                self.stdout.write(f"line {line}: {error['field']}: {error['message']}")
+        if batch.error_file:
+            self.stdout.write(
+                f"lines in error: {batch.error_file} (in the file storage)"
+            )
+
+
+def counts(batch: UploadBatch) -> dict[str, int]:
+    return {
+        "lines": batch.lines,
+        "registered": batch.registered,
+        "already_registered": batch.already_registered,
+        "errors": batch.errors,
+        "skipped": batch.skipped,
+    }
+
+
+def json_rows(batch: UploadBatch) -> Iterator[str]:
+    rows = (
+        BatchRow.objects.filter(batch=batch)
+        .order_by("line")
+        .values_list("line", "outcome", "serial_number", "sku", "errors")
+    )
+    for line, outcome, serial, sku, errors in rows.iterator(5000):
+        yield json.dumps(
+            {
+                "line": line,
+                "outcome": outcome,
+                "serial_number": serial,
+                "carepack": sku,
+                "errors": errors,
+            },
+            ensure_ascii=False,
+        )

@@ -1,0 +1,149 @@
+"""One translated message for a file refused as a whole, saying how to
+save it so that it can be read."""
+
+from collections.abc import Mapping
+
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from carepack.readers.headers import DEFAULT_HEADER
+from carepack.readers.model import FIELDS
+
+
+def refusal_message(code: str, params: Mapping[str, object]) -> str:
+    """The message for a refusal code of the readers (or ours)."""
+    maker = _MESSAGES.get(code, _unknown)
+    return maker(params)
+
+
+def _save_as() -> str:
+    return _(
+        "Save it from your spreadsheet program as Excel Workbook (.xlsx) or as "
+        "Unicode Text (.txt), or start again from the template."
+    )
+
+
+def _empty(params: Mapping[str, object]) -> str:
+    return _("The file is empty.") + " " + _save_as()
+
+
+def _too_large(params: Mapping[str, object]) -> str:
+    return _(
+        "The file is %(size)s; at most %(max_size)s can be uploaded. Split it "
+        "into several files, or save it as Excel Workbook (.xlsx), which is "
+        "smaller than text."
+    ) % {
+        "size": filesizeformat(_number(params, "size")),
+        "max_size": filesizeformat(_number(params, "max_bytes")),
+    }
+
+
+def _number(params: Mapping[str, object], key: str) -> int:
+    value = params.get(key)
+    return value if isinstance(value, int) else 0
+
+
+def _too_many_rows(params: Mapping[str, object]) -> str:
+    return _(
+        "The file has more than %(max_rows)s rows. Split it into files of at "
+        "most %(max_rows)s rows each and upload them one after the other."
+    ) % {"max_rows": params.get("max_rows", "")}
+
+
+def _not_registration(params: Mapping[str, object]) -> str:
+    detected = params.get("detected")
+    if detected == "pdf":
+        found = _("This is a PDF document, not a registration file.")
+    elif detected == "image":
+        found = _("This is an image, not a registration file.")
+    elif detected == "html":
+        found = _("This is a web page, not a registration file.")
+    elif detected == "zip":
+        found = _("This is a zip archive, not a spreadsheet.")
+    else:
+        found = _(
+            "No row of this file has the template's column titles (Unit Serial "
+            "Number, Product Number, HP CarePack Product Number, …), and its "
+            "first row does not look like a registration."
+        )
+    return found + " " + _save_as()
+
+
+def _unreadable(params: Mapping[str, object]) -> str:
+    return _(
+        "The spreadsheet cannot be opened: it is damaged or protected by a "
+        "password. Open it, remove any password, and save it again as Excel "
+        "Workbook (.xlsx)."
+    )
+
+
+def _zip_bomb(params: Mapping[str, object]) -> str:
+    return _(
+        "The spreadsheet would take too much memory to open. Copy the "
+        "registration rows into the template and save it as Excel Workbook "
+        "(.xlsx), or save the sheet as Unicode Text (.txt)."
+    )
+
+
+def _binary(params: Mapping[str, object]) -> str:
+    return _("The file holds binary data, not text.") + " " + _save_as()
+
+
+def _undecodable(params: Mapping[str, object]) -> str:
+    return _(
+        "The file says it is %(encoding)s text but is not. Save it again as "
+        "Unicode Text (.txt) or as CSV UTF-8."
+    ) % {"encoding": params.get("encoding", "")}
+
+
+def _no_data_rows(params: Mapping[str, object]) -> str:
+    if params.get("header_line") is None:
+        return _("The file has no registration rows.") + " " + _save_as()
+    return _(
+        "The titles are on row %(line)s but no row below them is filled in. "
+        "Fill in one row per Care Pack under the titles."
+    ) % {"line": params["header_line"]}
+
+
+def _line_too_long(params: Mapping[str, object]) -> str:
+    return (
+        _(
+            "Row %(line)s holds a cell longer than %(max_chars)s characters, so the "
+            "file was probably not saved as a table."
+        )
+        % {
+            "line": params.get("line", ""),
+            "max_chars": params.get("max_chars", ""),
+        }
+        + " "
+        + _save_as()
+    )
+
+
+def _missing_columns(params: Mapping[str, object]) -> str:
+    titles = dict(zip(FIELDS, DEFAULT_HEADER, strict=True))
+    missing = params.get("fields", ())
+    assert isinstance(missing, list | tuple)
+    return _(
+        "These mandatory columns are missing: %(columns)s. Keep the template's "
+        "columns A to E with their titles in the row above the data."
+    ) % {"columns": ", ".join(titles.get(str(f), str(f)) for f in missing)}
+
+
+def _unknown(params: Mapping[str, object]) -> str:
+    return _("The file cannot be read.") + " " + _save_as()
+
+
+_MESSAGES = {
+    "empty": _empty,
+    "too_large": _too_large,
+    "too_many_rows": _too_many_rows,
+    "not_a_registration_file": _not_registration,
+    "unreadable_spreadsheet": _unreadable,
+    "zip_bomb": _zip_bomb,
+    "binary_content": _binary,
+    "undecodable_text": _undecodable,
+    "no_data_rows": _no_data_rows,
+    "line_too_long": _line_too_long,
+    "missing_columns": _missing_columns,
+}

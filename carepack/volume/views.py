@@ -1,0 +1,208 @@
+"""Volume registration pages: upload, batch progress, downloads.
+
+Every view starts with ``require_order`` (a 404 unless this browser
+activated the order) and finds the batch within that order only.
+"""
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from carepack.orders.models import Order
+from carepack.portal.access import require_order
+from carepack.volume import results, template
+from carepack.volume.forms import UploadForm
+from carepack.volume.models import UploadBatch
+from carepack.volume.uploads import accept_upload, issue_form_token
+
+Status = UploadBatch.Status
+FINISHED = (Status.DONE, Status.REFUSED, Status.FAILED)
+RECENT_BATCHES = 10
+
+
+def _batch(order: Order, batch_id: uuid.UUID) -> UploadBatch:
+    return get_object_or_404(UploadBatch, order=order, public_id=batch_id)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    order = require_order(request, public_id)
+    form = UploadForm(request.POST or None, request.FILES or None, order=order)
+    if request.method == "POST" and form.is_valid():
+        accepted = accept_upload(
+            order,
+            form.cleaned_data["file"],
+            reply_email=form.cleaned_data["reply_email"],
+            channel="web",
+            form_token=form.cleaned_data["token"],
+        )
+        if accepted.batch.order_id != order.pk:
+            raise Http404
+        return redirect(
+            "volume:batch", public_id=order.public_id, batch_id=accepted.batch.public_id
+        )
+
+    token = request.POST.get("token") if "token" not in form.errors else None
+    context = {
+        "order": order,
+        "form": form,
+        "token": token or issue_form_token(order),
+        "reply_email": form["reply_email"].value() or order.email,
+        "limits": _limits(),
+        "batches": order.batches.all()[:RECENT_BATCHES],
+        "skus": _skus(order),
+    }
+    return render(request, "volume/upload.html", context, status=_status(form))
+
+
+def _status(form: UploadForm) -> int:
+    return 400 if form.is_bound and form.errors else 200
+
+
+def _limits() -> dict[str, int]:
+    return {
+        "max_bytes": settings.CAREPACK_UPLOAD_MAX_BYTES,
+        "max_rows": settings.CAREPACK_UPLOAD_MAX_ROWS,
+    }
+
+
+def _skus(order: Order) -> list[str]:
+    return list(order.lines.values_list("product__sku", flat=True))
+
+
+@never_cache
+@require_GET
+def batch(
+    request: HttpRequest, public_id: uuid.UUID, batch_id: uuid.UUID
+) -> HttpResponse:
+    order = require_order(request, public_id)
+    found = _batch(order, batch_id)
+    context = {
+        "order": order,
+        "batch": found,
+        "progress": _progress(found),
+        "finished": found.status in FINISHED,
+    }
+    return render(request, "volume/batch.html", context)
+
+
+@never_cache
+@require_GET
+def progress(
+    request: HttpRequest, public_id: uuid.UUID, batch_id: uuid.UUID
+) -> JsonResponse:
+    order = require_order(request, public_id)
+    return JsonResponse(_progress(_batch(order, batch_id)))
+
+
+def _progress(found: UploadBatch) -> dict[str, object]:
+    finished = found.status in FINISHED
+    if found.lines:
+        percent = min(100, found.processed * 100 // found.lines)
+    else:
+        percent = 100 if finished else 0
+    return {
+        "status": found.status,
+        "status_label": str(found.get_status_display()),
+        "finished": finished,
+        "percent": percent,
+        "lines": found.lines,
+        "processed": found.processed,
+        "registered": found.registered,
+        "already_registered": found.already_registered,
+        "errors": found.errors,
+        "skipped": found.skipped,
+    }
+
+
+@require_GET
+def template_xlsx(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    order = require_order(request, public_id)
+    content = template.template_xlsx(_skus(order))
+    return _download(content, results.XLSX_TYPE, _("registration-template") + ".xlsx")
+
+
+@require_GET
+def template_txt(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    require_order(request, public_id)
+    content = template.template_txt()
+    return _download(content, "text/plain", _("registration-template") + ".txt")
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@never_cache
+@require_GET
+def error_file(
+    request: HttpRequest, public_id: uuid.UUID, batch_id: uuid.UUID
+) -> FileResponse:
+    order = require_order(request, public_id)
+    found = _batch(order, batch_id)
+    if not found.error_file:
+        raise Http404
+    return FileResponse(
+        default_storage.open(found.error_file, "rb"),
+        as_attachment=True,
+        filename=results.error_file_name(found),
+        content_type=results.error_file_type(found),
+    )
+
+
+@never_cache
+@require_GET
+def report_xlsx(
+    request: HttpRequest, public_id: uuid.UUID, batch_id: uuid.UUID
+) -> FileResponse:
+    return _report(request, public_id, batch_id, "xlsx")
+
+
+@never_cache
+@require_GET
+def report_csv(
+    request: HttpRequest, public_id: uuid.UUID, batch_id: uuid.UUID
+) -> FileResponse:
+    return _report(request, public_id, batch_id, "csv")
+
+
+def _report(
+    request: HttpRequest, public_id: uuid.UUID, batch_id: uuid.UUID, kind: str
+) -> FileResponse:
+    order = require_order(request, public_id)
+    found = get_object_or_404(
+        UploadBatch,
+        Q(status=Status.DONE) | Q(status=Status.FAILED),
+        order=order,
+        public_id=batch_id,
+    )
+    handle, name = tempfile.mkstemp(suffix=f".{kind}")
+    os.close(handle)
+    path = Path(name)
+    try:
+        results.write_report(found, path, kind)
+        # Unlinked at once: the open handle keeps the content readable
+        # until the response is sent and closes it.
+        stream = path.open("rb")
+    finally:
+        path.unlink()
+    stem = os.path.splitext(found.original_name)[0] or "registration"
+    return FileResponse(
+        stream,
+        as_attachment=True,
+        filename=f"{stem}-{_('report')}.{kind}",
+        content_type=results.XLSX_TYPE if kind == "xlsx" else "text/csv",
+    )
