@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.db.models import F, Q
+from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -52,10 +53,18 @@ def render_message(
 ) -> Message:
     """Render ``<template>_subject.txt``, ``.txt`` and ``.html`` in a language."""
     with translation.override(language):
-        subject = render_to_string(f"{template}_subject.txt", context)
-        text = render_to_string(f"{template}.txt", context)
+        subject = _render_plain(f"{template}_subject.txt", context)
+        text = _render_plain(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
     return Message(kind, recipient, " ".join(subject.split()), text, html)
+
+
+def _render_plain(name: str, context: dict[str, object]) -> str:
+    """Render a plain-text template without HTML escaping: a subject or a
+    text part is not HTML, so a PO typed as ``A&B <1>`` must stay so, not
+    become ``A&amp;B &lt;1&gt;``."""
+    template = Engine.get_default().get_template(name)
+    return template.render(Context(context, autoescape=False))
 
 
 def queue_email(message: Message, *, order: Order | None) -> OutgoingEmail:

@@ -22,6 +22,8 @@ from carepack.orders.models import ActivationCode, CarePack, Order, OrderLine
 logger = logging.getLogger(__name__)
 
 MAX_UNITS_PER_ORDER = 1_000_000
+# The length of every e-mail column, and the longest address SMTP carries.
+MAX_EMAIL_LENGTH = 254
 
 
 class OrderError(ValueError):
@@ -38,6 +40,14 @@ def validate_recipient(email: str) -> str:
     """An address we can really send to: valid, and an ASCII local part,
     since a non-ASCII one cannot be sent by Django's mail framework."""
     email = email.strip()
+    if len(email) > MAX_EMAIL_LENGTH:
+        raise OrderError(
+            _(
+                "An e-mail address has at most %(limit)s characters; this one "
+                "has %(length)s."
+            )
+            % {"limit": MAX_EMAIL_LENGTH, "length": len(email)}
+        )
     if not email.rsplit("@", 1)[0].isascii():
         raise OrderError(
             _("“%(email)s”: the part before @ must use only ASCII characters.")
