@@ -475,3 +475,28 @@ def _field_block(html: str, field_id: str) -> str:
     start = html.index(f'for="{field_id}"')
     end = html.find("<label", start + 1)
     return html[start : end if end != -1 else None]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="volume: uploads._storage_name keeps up to 200 characters of the "
+    "customer's file name in the storage path; 200 non-ASCII characters are "
+    "400 bytes, past the file system's 255-byte name limit: OSError, a 500",
+)
+def test_a_long_non_ascii_file_name_is_taken_as_any_other(scene) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    name = "é" * 200 + ".txt"
+    token = token_of(page(scene.browser, scene.url("volume/")))
+
+    response = scene.browser.post(
+        scene.url("volume/"),
+        {
+            "file": SimpleUploadedFile(name, text_upload(volume_rows()[:2])),
+            "reply_email": "claire@example.com",
+            "token": token,
+        },
+    )
+
+    assert response.status_code == 302
+    assert UploadBatch.objects.latest("id").original_name.startswith("éééé")
