@@ -2,6 +2,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from carepack.orders.models import Order
 
@@ -72,10 +73,13 @@ class BatchRow(models.Model):
     """One data row of a batch and its single outcome."""
 
     class Outcome(models.TextChoices):
-        REGISTERED = "registered", _("registered")
-        ALREADY_REGISTERED = "already_registered", _("already registered")
-        ERROR = "error", _("error")
-        SKIPPED = "skipped", _("skipped")
+        REGISTERED = "registered", pgettext_lazy("outcome of a line", "registered")
+        ALREADY_REGISTERED = (
+            "already_registered",
+            pgettext_lazy("outcome of a line", "already registered"),
+        )
+        ERROR = "error", pgettext_lazy("outcome of a line", "error")
+        SKIPPED = "skipped", pgettext_lazy("outcome of a line", "empty, skipped")
 
     batch = models.ForeignKey(
         UploadBatch, on_delete=models.CASCADE, related_name="rows"

@@ -47,7 +47,8 @@ def error_file_name(batch: UploadBatch) -> str:
         extension = ".xlsx"
     elif extension.lower() not in TEXT_EXTENSIONS:
         extension = ".txt"
-    return f"{stem or 'registration'}-{_('errors')}{extension}"
+    suffix = _("errors")
+    return f"{stem or 'registration'}-{suffix}{extension}"
 
 
 def error_file_type(batch: UploadBatch) -> str:
@@ -146,7 +147,9 @@ def queue_result_email(batch: UploadBatch) -> OutgoingEmail:
             Attachment(
                 name=error_file_name(batch),
                 storage_name=batch.error_file,
-                mimetype=error_file_type(batch),
+                # A text error file is in the upload's own encoding: sent
+                # as bytes, it arrives exactly as it will be read back.
+                mimetype="application/octet-stream" if is_text(batch) else XLSX_TYPE,
             )
         )
     context = {

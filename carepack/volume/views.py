@@ -200,9 +200,10 @@ def _report(
     finally:
         path.unlink()
     stem = os.path.splitext(found.original_name)[0] or "registration"
+    suffix = _("report")
     return FileResponse(
         stream,
         as_attachment=True,
-        filename=f"{stem}-{_('report')}.{kind}",
+        filename=f"{stem}-{suffix}.{kind}",
         content_type=results.XLSX_TYPE if kind == "xlsx" else "text/csv",
     )

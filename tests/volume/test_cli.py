@@ -1,0 +1,106 @@
+"""``carepack register-file``: the same pipeline, at once, from a shell."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from carepack.notifications.models import OutgoingEmail
+from carepack.registrations.models import Registration
+from tests.conftest import worker_env
+from tests.volume.conftest import pack, text_file
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def register_file(
+    *args: str, code: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = worker_env()
+    env.pop("CAREPACK_CODE", None)
+    if code is not None:
+        env["CAREPACK_CODE"] = code
+    return subprocess.run(
+        [sys.executable, "-m", "carepack.cli", "register-file", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_clean_file_exits_0_with_the_code_from_the_environment(
+    make_order, tmp_path: Path
+) -> None:
+    issued = make_order()
+    path = text_file(tmp_path / "ok.txt", [pack("5CD0000001"), pack("5CD0000002")])
+
+    result = register_file(str(path), "--json", code=issued.code)
+
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    assert printed["counts"] == {
+        "lines": 2,
+        "registered": 2,
+        "already_registered": 0,
+        "errors": 0,
+        "skipped": 0,
+    }
+    assert printed["rows"][0] == {
+        "line": 2,
+        "outcome": "registered",
+        "serial_number": "5CD0000001",
+        "carepack": "U4417PE",
+        "errors": [],
+    }
+    assert issued.code not in result.stdout + result.stderr
+    assert (
+        Registration.objects.filter(order=issued.order, channel="volume").count() == 2
+    )
+
+
+def test_lines_in_error_exit_1_and_are_listed(make_order, tmp_path: Path) -> None:
+    issued = make_order()
+    path = text_file(tmp_path / "bad.txt", [pack("5CD0000001", surname="")])
+
+    result = register_file(
+        str(path), "--code", issued.code, "--reply-to", "ops@example.com"
+    )
+
+    assert result.returncode == 1, result.stderr
+    assert "errors: 1" in result.stdout
+    assert "line 2: surname: This field is required." in result.stdout
+    assert OutgoingEmail.objects.filter(
+        kind="batch_result", recipient="ops@example.com"
+    ).exists()
+
+
+def test_a_refused_file_exits_2_with_one_error(make_order, tmp_path: Path) -> None:
+    issued = make_order()
+    path = tmp_path / "order.pdf"
+    path.write_bytes(b"%PDF-1.4 purchase order")
+
+    result = register_file(str(path), "--json", "--code", issued.code)
+
+    assert result.returncode == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "not_a_registration_file"
+    assert "PDF" in error["message"]
+
+
+def test_a_wrong_code_exits_2_and_touches_nothing(make_order, tmp_path: Path) -> None:
+    make_order()
+    path = text_file(tmp_path / "ok.txt", [pack("5CD0000001")])
+
+    result = register_file(str(path), "--json", "--code", "AAAA-BBBB-CCCC-DDDD")
+
+    assert result.returncode == 2
+    assert json.loads(result.stdout) == {
+        "error": {
+            "code": "invalid_code",
+            "message": "This activation code is not valid.",
+        }
+    }
+    assert not Registration.objects.exists()

@@ -1,0 +1,380 @@
+"""What the batch service makes of a file: one outcome per line, found
+over the whole file, registered chunk by chunk."""
+
+from datetime import timedelta
+
+import pytest
+import python_calamine
+import xlsxwriter
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from carepack.orders.models import CarePack
+from carepack.registrations.models import Registration
+from carepack.volume import chunks
+from carepack.volume.models import BatchRow, UploadBatch
+from carepack.volume.processing import process_batch
+from tests.volume.conftest import (
+    TITLES,
+    counts,
+    outcomes,
+    pack,
+    text_file,
+    upload,
+)
+
+EMPTY = ["", "", "", "", "", ""]
+
+
+@pytest.fixture
+def small_chunks(settings) -> None:
+    settings.CAREPACK_BATCH_CHUNK_ROWS = 100
+
+
+def filler(count: int, start: int = 1000) -> list[list[str]]:
+    """Valid desktop lines (registered on U6578E) to put lines far apart."""
+    return [
+        pack(f"MXL{n:07d}", product="9TY71EA", sku="U6578E")
+        for n in range(start, start + count)
+    ]
+
+
+def test_repeats_and_conflicts_are_found_chunks_apart(
+    make_order, run_file, tmp_path, small_chunks
+) -> None:
+    order = make_order({"U4417PE": 5, "U6578E": 1000}).order
+    rows = [
+        pack("5CD0000001"),  # line 2
+        pack("5CD0000002"),  # line 3: conflicts with line 505
+        *filler(500),
+        pack("5CD0000001"),  # line 504: repeats line 2
+        pack("5CD0000002", surname="Other"),  # line 505
+        pack("5CD0000003", surname=""),  # line 506
+        *filler(300, start=5000),
+        pack("5cd0000003 ", surname="", first="CLAIRE"),  # line 807: repeats 506
+    ]
+    batch = run_file(order, text_file(tmp_path / "far.txt", rows))
+
+    got = outcomes(batch)
+    assert got[2] == ["registered"] and got[504] == ["already_registered"]
+    assert got[3] == got[505] == ["error", "conflicting_lines"]
+    assert got[506] == ["error", "required"]
+    assert got[807] == ["error", "same_as_line", "required"]
+    rows_by_line = {r.line: r for r in BatchRow.objects.filter(batch=batch)}
+    assert rows_by_line[504].same_as == 2
+    assert rows_by_line[504].registration_id == rows_by_line[2].registration_id
+    assert "Line 505 gives other details" in rows_by_line[3].errors[0]["message"]
+    assert "Line 3 gives other details" in rows_by_line[505].errors[0]["message"]
+    assert "Same values as line 506" in rows_by_line[807].errors[0]["message"]
+    assert counts(batch) == (806, 801, 1, 4, 0)
+
+
+def test_units_are_given_out_in_file_order(
+    make_order, run_file, tmp_path, small_chunks
+) -> None:
+    order = make_order({"U4417PE": 150, "U6578E": 1}).order
+    rows = [pack(f"5CD{n:07d}") for n in range(160)]
+    batch = run_file(order, text_file(tmp_path / "many.txt", rows))
+
+    got = outcomes(batch)
+    assert all(got[line] == ["registered"] for line in range(2, 152))
+    assert all(got[line] == ["error", "no_unit_left"] for line in range(152, 162))
+    first_units = CarePack.objects.filter(order=order).order_by("id")[:150]
+    by_serial = dict(Registration.objects.values_list("serial_number", "carepack_id"))
+    assert [by_serial[f"5CD{n:07d}"] for n in range(150)] == [u.pk for u in first_units]
+
+
+def test_empty_rows_inside_count_and_after_do_not(
+    make_order, run_file, tmp_path
+) -> None:
+    order = make_order().order
+    rows = [
+        pack("5CD0000001"),
+        EMPTY,
+        ["  ", "", "\t", "", "", ""],
+        pack("5CD0000002"),
+        EMPTY,
+        EMPTY,
+    ]
+    batch = run_file(order, text_file(tmp_path / "gaps.txt", rows))
+
+    assert outcomes(batch) == {
+        2: ["registered"],
+        3: ["skipped"],
+        4: ["skipped"],
+        5: ["registered"],
+    }
+    assert counts(batch) == (4, 2, 0, 0, 2)
+
+
+def test_a_number_in_the_serial_column_is_an_error(
+    make_order, run_file, tmp_path
+) -> None:
+    path = tmp_path / "numbers.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, TITLES)
+    sheet.write_row(1, 0, [123456789012, 123, "U4417PE", "Claire", "Dubois"])
+    sheet.write_row(2, 0, ["5CD0000001", "6F8K2EA", "U4417PE", "Marc", "Roux"])
+    sheet.write_row(3, 0, [42.0, "6F8K2EA", "U4417PE", "Ana", "Lima"])
+    book.close()
+
+    batch = run_file(make_order().order, path)
+
+    got = outcomes(batch)
+    assert got[2] == ["error", "serial_became_number", "unknown_product"]
+    assert got[3] == ["registered"]
+    assert got[4][:2] == ["error", "serial_became_number"]
+    row = BatchRow.objects.get(batch=batch, line=2)
+    assert "“123”" in row.errors[1]["message"]  # read without its .0
+
+
+def test_an_excel_exponent_in_a_text_file_is_an_error(
+    make_order, run_file, tmp_path
+) -> None:
+    rows = [pack("1.23457E+11"), pack("123456789012.0")]
+    batch = run_file(make_order().order, text_file(tmp_path / "e.txt", rows))
+
+    assert outcomes(batch) == {
+        2: ["error", "serial_became_number"],
+        3: ["error", "serial_became_number"],
+    }
+
+
+def test_a_header_in_french_and_in_another_order_is_found(
+    make_order, run_file, tmp_path
+) -> None:
+    header = [
+        "Société",
+        "Nom",
+        "Prénom",
+        "Référence Care Pack",
+        "N° de série",
+        "Numéro de produit",
+    ]
+    rows = [["ACME", "Dubois", "Claire", "u4417pe", "5cd0000001", "6f8k2ea#abf"]]
+    path = text_file(
+        tmp_path / "fr.csv", rows, header=header, encoding="cp1252", delimiter=";"
+    )
+
+    batch = run_file(make_order().order, path)
+
+    reg = Registration.objects.get(batch=batch)
+    assert (reg.serial_number, reg.product_number, reg.company) == (
+        "5CD0000001",
+        "6F8K2EA",
+        "ACME",
+    )
+    assert batch.header == header
+
+
+def test_a_file_without_header_is_read_by_position(
+    make_order, run_file, tmp_path
+) -> None:
+    rows = [pack("5CD0000001"), pack("5CD0000002")]
+    path = text_file(
+        tmp_path / "bare.csv",
+        rows,
+        header=None,
+        encoding="utf-8",
+        delimiter=",",
+        newline="\n",
+    )
+
+    batch = run_file(make_order().order, path)
+
+    assert outcomes(batch) == {1: ["registered"], 2: ["registered"]}
+
+
+def test_a_file_without_a_mandatory_column_is_refused(
+    make_order, run_file, tmp_path
+) -> None:
+    header = [
+        "Unit Serial Number",
+        "Product Number",
+        "HP CarePack Product Number",
+        "Surname",
+    ]
+    rows = [["5CD0000001", "6F8K2EA", "U4417PE", "Dubois"]] * 3
+    batch = run_file(
+        make_order().order, text_file(tmp_path / "x.txt", rows, header=header)
+    )
+
+    assert batch.status == UploadBatch.Status.REFUSED
+    assert batch.error_code == "missing_columns"
+    assert "Title/First name" in batch.error_message
+    assert not BatchRow.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"%PDF-1.4 not a list of packs", "not_a_registration_file"),
+        (b"<!DOCTYPE html><html><body>hello</body></html>", "not_a_registration_file"),
+        (
+            b"Dear customer,\nplease find attached our order.\nRegards\n",
+            "not_a_registration_file",
+        ),
+        (bytes(range(256)) * 40, "binary_content"),
+        (b"PK\x03\x04 damaged workbook xl/workbook.xml", "unreadable_spreadsheet"),
+    ],
+)
+def test_a_file_that_is_not_a_registration_file_is_refused_whole(
+    make_order, run_file, tmp_path, content, code
+) -> None:
+    path = tmp_path / "upload.txt"
+    path.write_bytes(content)
+
+    batch = run_file(make_order().order, path)
+
+    assert (batch.status, batch.error_code) == (UploadBatch.Status.REFUSED, code)
+    assert "Excel" in batch.error_message or "spreadsheet" in batch.error_message
+    assert batch.lines == 0 and not BatchRow.objects.exists()
+
+
+def test_uploading_the_whole_file_again_registers_only_what_is_new(
+    make_order, run_file, tmp_path
+) -> None:
+    order = make_order({"U4417PE": 5, "U6578E": 1}).order
+    first = [pack("5CD0000001"), pack("5CD0000002", surname="")]
+    run_file(order, text_file(tmp_path / "v1.txt", first))
+    second = [pack("5CD0000001"), pack("5CD0000002"), pack("5CD0000003")]
+
+    batch = run_file(order, text_file(tmp_path / "v2.txt", second))
+
+    assert outcomes(batch) == {
+        2: ["already_registered"],
+        3: ["registered"],
+        4: ["registered"],
+    }
+    assert Registration.objects.filter(order=order).count() == 3
+
+
+def test_the_error_file_fixed_and_uploaded_registers_the_fixed_lines(
+    make_order, run_file, tmp_path
+) -> None:
+
+    order = make_order({"U4417PE": 5, "U6578E": 1}).order
+    rows = [
+        pack("5CD0000001"),
+        pack("5CD0000002", first="=HYPERLINK(1)", surname=""),
+        pack("5CD0000003", sku="U9999XX"),
+        pack("5CD0000004", company="'t Hooft BV", surname=""),
+    ]
+    batch = run_file(order, text_file(tmp_path / "orig.txt", rows))
+    assert batch.error_file.endswith("orig-errors.txt")
+
+    with default_storage.open(batch.error_file, "rb") as stored:
+        text = stored.read().decode("utf-16")
+    lines = text.splitlines()
+    assert len(lines) == 4 and lines[0].endswith("\tError")
+    fixed = (
+        text.replace("\t'=HYPERLINK(1)\t\t", "\t'=HYPERLINK(1)\tDubois\t")
+        .replace("U9999XX", "U4417PE")
+        .replace("Claire\t\t't", "Claire\tVan\t't")
+    )
+    path = tmp_path / "orig-errors.txt"
+    path.write_bytes(fixed.encode("utf-16"))
+
+    again = run_file(order, path)
+
+    assert outcomes(again) == {2: ["registered"], 3: ["registered"], 4: ["registered"]}
+    assert (
+        Registration.objects.get(serial_number="5CD0000002").first_name
+        == "=HYPERLINK(1)"
+    )
+    assert Registration.objects.get(serial_number="5CD0000004").company == "'t Hooft BV"
+
+
+def test_the_error_file_of_a_workbook_is_a_workbook(
+    make_order, run_file, tmp_path
+) -> None:
+
+    order = make_order({"U4417PE": 6, "U6578E": 2}).order
+    batch = run_file(
+        order,
+        tmp_path.parent / "x"
+        if False
+        else __import__("tests.volume.conftest", fromlist=["VOLUME"]).VOLUME
+        / "faults.xlsx",
+    )
+
+    with default_storage.open(batch.error_file, "rb") as stored:
+        book = python_calamine.CalamineWorkbook.from_filelike(stored)
+        sheet = book.get_sheet_by_index(0).to_python()
+    assert batch.error_file.endswith("faults-errors.xlsx")
+    assert sheet[0][-1] == "Error"
+    assert len(sheet) == 1 + batch.errors
+    assert sheet[1][0] == 123457000000.0  # the number as it was, explained
+    assert "looks like a number" in sheet[1][-1]
+
+
+def test_a_run_that_dies_is_resumed_with_every_line_once(
+    make_order, tmp_path, small_chunks, monkeypatch
+) -> None:
+    order = make_order({"U4417PE": 400, "U6578E": 1}).order
+    rows = [pack(f"5CD{n:07d}") for n in range(350)]
+    rows[300] = pack("5CD0000010")  # repeats line 12, in another chunk
+    batch = upload(order, text_file(tmp_path / "big.txt", rows))
+    real = chunks.register
+    calls = []
+
+    def dying(context, prepared):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("worker killed")
+        return real(context, prepared)
+
+    monkeypatch.setattr("carepack.volume.processing.register", dying)
+    with pytest.raises(RuntimeError):
+        process_batch(batch.pk)
+    batch.refresh_from_db()
+    assert (batch.status, batch.processed) == (UploadBatch.Status.RUNNING, 200)
+
+    monkeypatch.setattr("carepack.volume.processing.register", real)
+    assert process_batch(batch.pk) == "done"
+
+    batch.refresh_from_db()
+    assert counts(batch) == (350, 349, 1, 0, 0)
+    assert BatchRow.objects.filter(batch=batch).count() == 350
+    assert Registration.objects.filter(batch=batch).count() == 349
+    assert BatchRow.objects.get(batch=batch, line=302).same_as == 12
+
+
+def test_a_batch_held_by_a_live_run_is_left_alone(make_order, tmp_path) -> None:
+    batch = upload(
+        make_order().order, text_file(tmp_path / "s.txt", [pack("5CD0000001")])
+    )
+
+    UploadBatch.objects.filter(pk=batch.pk).update(
+        lease_token="other", lease_until=timezone.now() + timedelta(minutes=1)
+    )
+
+    assert process_batch(batch.pk) == "busy"
+    assert not BatchRow.objects.exists()
+
+
+def test_a_run_overtaken_by_another_stops_writing(
+    make_order, tmp_path, small_chunks, monkeypatch
+) -> None:
+    order = make_order({"U4417PE": 300, "U6578E": 1}).order
+    batch = upload(
+        order, text_file(tmp_path / "s.txt", [pack(f"5CD{n:07d}") for n in range(250)])
+    )
+    real = chunks.prepare
+    calls = []
+
+    def overtaken(context, rows):
+        calls.append(1)
+        if len(calls) == 2:
+            # A newer run claimed the batch while this one was checking.
+            UploadBatch.objects.filter(pk=batch.pk).update(lease_token="newer")
+        return real(context, rows)
+
+    monkeypatch.setattr("carepack.volume.processing.prepare", overtaken)
+
+    assert process_batch(batch.pk) == "taken-over"
+    batch.refresh_from_db()
+    assert batch.processed == 100
+    assert BatchRow.objects.filter(batch=batch).count() == 100
+    assert Registration.objects.count() == 100
