@@ -130,6 +130,10 @@ TEMPLATES = [
 ]
 
 
+# How long a SQLite writer waits for another one before giving up.
+SQLITE_TIMEOUT = env_int("CAREPACK_SQLITE_TIMEOUT", 30)
+
+
 def _database() -> dict[str, Any]:
     url = env("DATABASE_URL")
     if not url:
@@ -146,10 +150,10 @@ def _database() -> dict[str, Any]:
         config["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
-            "timeout": 30,
+            "timeout": SQLITE_TIMEOUT,
             "init_command": (
                 "PRAGMA journal_mode=WAL;"
-                "PRAGMA busy_timeout=30000;"
+                f"PRAGMA busy_timeout={SQLITE_TIMEOUT * 1000};"
                 "PRAGMA synchronous=NORMAL;"
             ),
         }
@@ -324,3 +328,11 @@ CAREPACK_BATCH_CHUNK_ROWS = env_int("CAREPACK_BATCH_CHUNK_ROWS", 5000)
 # is queued again; after this many attempts without progress it fails.
 CAREPACK_BATCH_STALE_SECONDS = env_int("CAREPACK_BATCH_STALE_SECONDS", 120)
 CAREPACK_BATCH_MAX_ATTEMPTS = env_int("CAREPACK_BATCH_MAX_ATTEMPTS", 5)
+# Batches with at least this many rows left are checked by a helper process
+# while the worker registers (a second core at work); 0 never starts one.
+CAREPACK_BATCH_HELPER_ROWS = env_int("CAREPACK_BATCH_HELPER_ROWS", 50_000)
+
+# --- Notifications: retries of refused e-mails (reliability, issue 5). ---
+# The first new attempt at an e-mail the mail server refused waits this
+# many seconds; each next one waits twice as long, up to 6 hours.
+CAREPACK_MAIL_RETRY_BASE_SECONDS = env_int("CAREPACK_MAIL_RETRY_BASE_SECONDS", 30)

@@ -4,6 +4,7 @@ for a laptop or a small single-machine install."""
 import logging
 import subprocess
 import sys
+import threading
 from argparse import ArgumentParser
 from typing import Any
 
@@ -11,6 +12,21 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 logger = logging.getLogger(__name__)
+
+
+def supervise_worker(stop: threading.Event) -> None:
+    """Run one worker process and start it again should it ever die."""
+    while not stop.is_set():
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "carepack.cli", "worker", "--no-reload"]
+        )
+        while worker.poll() is None:
+            if stop.wait(1):
+                worker.terminate()
+                worker.wait(timeout=30)
+                return
+        logger.error("worker exited status=%s; starting a new one", worker.returncode)
+        stop.wait(5)
 
 
 class Command(BaseCommand):
@@ -27,11 +43,12 @@ class Command(BaseCommand):
 
         from carepack.wsgi import application
 
-        worker = None
+        stop = threading.Event()
+        supervisor = threading.Thread(
+            target=supervise_worker, args=(stop,), daemon=True, name="worker"
+        )
         if not options["no_worker"]:
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "carepack.cli", "worker", "--no-reload"]
-            )
+            supervisor.start()
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(f"carepack is running at {url} (data in {settings.DATA_DIR})")
         try:
@@ -43,6 +60,6 @@ class Command(BaseCommand):
                 ident="carepack",
             )
         finally:
-            if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=30)
+            stop.set()
+            if supervisor.is_alive():
+                supervisor.join(timeout=35)

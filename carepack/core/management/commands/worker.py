@@ -8,10 +8,11 @@ queued again.
 
 import logging
 import threading
+import time
 from argparse import ArgumentParser
 from typing import Any
 
-from django.db import close_old_connections, connection
+from django.db import OperationalError, close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from carepack.core.limits import limit_memory
@@ -33,6 +34,10 @@ def _sweep_forever(interval: float, stop: threading.Event) -> None:
 
 class Command(DbWorkerCommand):
     help = "Run a background worker (tasks, recovery of stale work)."
+    # The system checks query the database (SQLite's JSON support) and would
+    # fail a worker that starts while another process holds the write lock;
+    # migrate and the web server run them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
@@ -40,8 +45,6 @@ class Command(DbWorkerCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         limit_memory()
-        sweep()
-        connection.close()
         stop = threading.Event()
         thread = threading.Thread(
             target=_sweep_forever,
@@ -51,6 +54,23 @@ class Command(DbWorkerCommand):
         )
         thread.start()
         try:
-            super().handle(*args, **options)
+            self._work(*args, **options)
         finally:
             stop.set()
+
+    def _work(self, *args: Any, **options: Any) -> None:
+        # A database that stays busy longer than its timeout (SQLite while a
+        # long write runs) or goes away for a moment must delay the worker,
+        # never end it: the e-mails and batches would wait silently.
+        delay = 1.0
+        while True:
+            try:
+                sweep()
+                connection.close()
+                super().handle(*args, **options)
+                return
+            except OperationalError:
+                logger.exception("database unavailable, worker retries in=%ss", delay)
+                connection.close()
+                time.sleep(delay)
+                delay = min(delay * 2, 60.0)
