@@ -35,6 +35,7 @@ MAX_LENGTHS = {
     "contact_email": 254,
 }
 FIELDS_WITH_NAMES = ("first_name", "surname", "company")
+EARLIEST_PURCHASE = datetime.date(1990, 1, 1)
 _NUMERIC_SERIAL = re.compile(r"^\d+(\.\d+)?([eE][+-]?\d+)?$")
 
 
@@ -166,10 +167,10 @@ def check_serial(value: str, errors: list[LineError]) -> str:
                 Field.SERIAL,
                 "serial_became_number",
                 _(
-                    "“%(value)s” looks like a number written by a spreadsheet, not "
-                    "a serial number: leading zeros or digits may be lost. Format "
-                    "the serial column as Text, type the serial numbers again and "
-                    "save the file."
+                    "“%(value)s” looks like a number as a spreadsheet writes it, not a "
+                    "serial number: digits or leading zeros may have been lost. "
+                    "Type the serial number as printed on the unit; in a "
+                    "spreadsheet, format the serial column as Text first."
                 )
                 % {"value": value.strip()},
             )
@@ -301,6 +302,15 @@ def check_line(
     _check_email(line.contact_email, errors)
     if require_purchase_date and line.purchase_date is None:
         _required(Field.PURCHASE_DATE, "", errors)
+    if line.purchase_date and line.purchase_date < EARLIEST_PURCHASE:
+        errors.append(
+            LineError(
+                Field.PURCHASE_DATE,
+                "too_old",
+                _("The purchase date must be in %(year)s or later.")
+                % {"year": EARLIEST_PURCHASE.year},
+            )
+        )
     if line.purchase_date and line.purchase_date > datetime.date.today():
         errors.append(
             LineError(
@@ -397,6 +407,12 @@ def decide(
     if in_order is not None:
         return _repeat_or_conflict(checked, in_order)
 
+    other_machine = next(
+        (e for e in same_serial if e.identity[1] != checked.product_number), None
+    )
+    if other_machine is not None:
+        return Decision(Verdict.ERROR, [_other_machine(checked, other_machine)])
+
     earlier = [e for e in same_sku if e.order_id != order_id]
     if earlier and not checked.product.post_warranty:
         return Decision(Verdict.ERROR, [_already_covered(checked, earlier[0])])
@@ -408,7 +424,39 @@ def decide(
     coverage = compute_coverage(
         checked.product, checked.hardware, checked.line.purchase_date, previous_end
     )
+    if coverage.end is not None and coverage.end < datetime.date.today():
+        return Decision(Verdict.ERROR, [_coverage_ended(checked, coverage.end)])
     return Decision(Verdict.REGISTER, coverage=coverage)
+
+
+def _other_machine(checked: CheckedLine, existing: Existing) -> LineError:
+    return LineError(
+        Field.PRODUCT,
+        "serial_on_other_product",
+        _(
+            "Serial number %(serial)s is already registered on product "
+            "%(other)s, not %(product)s. Check the serial number and the "
+            "product number on the unit's label."
+        )
+        % {
+            "serial": checked.serial_number,
+            "other": existing.identity[1],
+            "product": checked.product_number,
+        },
+    )
+
+
+def _coverage_ended(checked: CheckedLine, end: datetime.date) -> LineError:
+    return LineError(
+        Field.PURCHASE_DATE,
+        "coverage_ended",
+        _(
+            "With this purchase date, Care Pack %(sku)s would have covered the "
+            "unit only until %(end)s. Check the purchase date; a Care Pack "
+            "cannot be registered once its coverage is over."
+        )
+        % {"sku": checked.sku, "end": end.isoformat()},
+    )
 
 
 def _repeat_or_conflict(checked: CheckedLine, existing: Existing) -> Decision:

@@ -152,3 +152,55 @@ def test_each_field_rule(make_order, changes, field, code) -> None:
 
     [outcome] = exc.value.outcomes
     assert [(e.field, e.code) for e in outcome.errors] == [(field, code)]
+
+
+def test_a_serial_registered_on_another_product_is_refused(make_order) -> None:
+    first = make_order().order
+    register_online(first, [line()], actor="test")
+
+    with pytest.raises(RegistrationFailed) as exc:
+        register_online(
+            first,
+            [line(product_number="5Z1C2EA", carepack_sku="U4417PE", surname="X")],
+            actor="test",
+        )
+
+    assert errors_of(exc) == [["registered_with_other_details"]]
+    second = make_order().order
+    with pytest.raises(RegistrationFailed) as exc:
+        register_online(second, [line(product_number="5Z1C2EA")], actor="test")
+    assert errors_of(exc) == [["serial_on_other_product"]]
+
+
+def test_a_pack_whose_coverage_is_over_is_refused(make_order) -> None:
+    order = make_order().order
+
+    with pytest.raises(RegistrationFailed) as exc:
+        register_online(
+            order,
+            [
+                line(
+                    product_number="9TY71EA",
+                    carepack_sku="U6578E",
+                    purchase_date=datetime.date(2020, 1, 15),
+                )
+            ],
+            actor="test",
+        )
+
+    [outcome] = exc.value.outcomes
+    assert [(e.field, e.code) for e in outcome.errors] == [
+        ("purchase_date", "coverage_ended")
+    ]
+    assert "2023-01-14" in outcome.errors[0].message
+
+
+def test_a_purchase_date_before_1990_is_refused(make_order) -> None:
+    order = make_order().order
+
+    with pytest.raises(RegistrationFailed) as exc:
+        register_online(
+            order, [line(purchase_date=datetime.date(1900, 1, 1))], actor="test"
+        )
+
+    assert errors_of(exc) == [["too_old"]]
