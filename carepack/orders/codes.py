@@ -48,3 +48,10 @@ def candidate_digests(typed: str) -> list[str]:
     if typed.strip():
         candidates.append(digest_legacy(typed))
     return candidates
+
+
+def near_generated(typed: str) -> bool:
+    """Whether a typed value is a generated code with a typo or two (a
+    character too many or too few), rather than a short legacy code."""
+    compact = _SEPARATORS.sub("", typed)
+    return CODE_LENGTH - 3 <= len(compact) <= CODE_LENGTH + 3 and compact.isalnum()

@@ -51,10 +51,13 @@ def buckets_for(address: str, typed: str) -> list[Bucket]:
     """The limits one attempt counts against.
 
     A typed value that cannot be a generated code can only match a legacy
-    code; those are short and weak, so guessing them is limited harder.
+    code; those are short and weak, so guessing them is limited harder. A
+    generated code mistyped by a character or two is not such a guess: it
+    counts against the normal limits, so a customer's typos do not lock
+    out the right code.
     """
     digests = codes.candidate_digests(typed) or [""]
-    legacy_only = len(digests) == 1
+    legacy_only = len(digests) == 1 and not codes.near_generated(typed)
     normal = settings.CAREPACK_ACTIVATION_MAX_FAILURES
     strict = settings.CAREPACK_ACTIVATION_MAX_FAILURES_LEGACY
     # The typed code is kept only as a hash of its keyed digest, so the

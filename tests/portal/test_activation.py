@@ -99,6 +99,16 @@ def test_legacy_guesses_are_limited_harder(client, make_order) -> None:
     assert activate(Client(), "27000015", address="192.0.2.9").status_code == 302
 
 
+def test_typos_in_a_generated_code_do_not_lock_out_the_right_code(
+    client, issued
+) -> None:
+    shortened = issued.code[:-1]
+    for _ in range(4):
+        assert activate(client, shortened).status_code == 200
+
+    assert activate(client, issued.code.lower()).status_code == 302
+
+
 def test_a_success_does_not_count_as_a_failure(make_order) -> None:
     """A reseller activating many orders in a row is never locked out."""
     client = Client()
