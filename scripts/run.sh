@@ -6,10 +6,11 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 export CAREPACK_DATA_DIR="${CAREPACK_DATA_DIR:-$PWD/var}"
 .venv/bin/carepack migrate --verbosity 0
-.venv/bin/carepack compilemessages --verbosity 0 --ignore '.venv' >/dev/null 2>&1 || true
-demo=$(.venv/bin/carepack load-demo)
 host="${CAREPACK_HOST:-127.0.0.1}"
 port="${CAREPACK_PORT:-8000}"
+# E-mail links must point at this server unless told otherwise.
+export CAREPACK_BASE_URL="${CAREPACK_BASE_URL:-http://$host:$port}"
+demo=$(.venv/bin/carepack load-demo)
 cat <<TEXT
 
   carepack is starting at http://$host:$port/

@@ -34,6 +34,8 @@ class EmlFileBackend(BaseEmailBackend):
         # Written under a temporary name then renamed, so that a reader of
         # the folder never sees half a message.
         temporary = final + ".part"
-        with open(temporary, "wb") as handle:
+        # Owner-only: a message may carry an activation code.
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
             handle.write(message.message().as_bytes())
         os.replace(temporary, final)

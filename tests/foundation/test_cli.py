@@ -63,6 +63,7 @@ def test_it_mails_the_printed_code_in_the_order_language(tmp_path: Path) -> None
     assert worker.returncode == 0, worker.stderr
 
     [eml] = list(mail_dir.glob("*.eml"))
+    assert eml.stat().st_mode & 0o777 == 0o600
     message = email.message_from_bytes(eml.read_bytes())
     text = message.get_payload()[0].get_payload(decode=True).decode()
     assert "PPO-9" in str(message["Subject"])
