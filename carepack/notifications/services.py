@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
@@ -23,6 +24,7 @@ from carepack.orders.models import Order
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
+MAX_DELAY_SECONDS = 6 * 3600
 LEASE = timedelta(minutes=5)
 LOST_AFTER = timedelta(minutes=10)
 
@@ -171,8 +173,10 @@ def _schedule_retry(email: OutgoingEmail, exc: Exception) -> str:
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, … capped at 6 hours."""
-    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 6 * 3600))
+    """30 s, 1 min, 2 min, … capped at 6 hours (the first delay is
+    ``CAREPACK_MAIL_RETRY_BASE_SECONDS``)."""
+    base = settings.CAREPACK_MAIL_RETRY_BASE_SECONDS
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), MAX_DELAY_SECONDS))
 
 
 def requeue_lost_emails() -> int:

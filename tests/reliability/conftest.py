@@ -136,6 +136,14 @@ class Worker:
             os.kill(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
 
+    def pause(self) -> None:
+        """SIGSTOP: freeze it, so that what the database shows stays true
+        until it is killed or resumed."""
+        os.kill(self.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.kill(self.pid, signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
@@ -168,11 +176,18 @@ def workers(tmp_path: Path) -> Iterator[Callable[..., Worker]]:
 
 
 def wait_until(
-    condition: Callable[[], bool], *, timeout: float, what: str, step: float = 0.1
+    condition: Callable[[], bool],
+    *,
+    timeout: float,
+    what: str | Callable[[], str],
+    step: float = 0.1,
 ) -> None:
+    """Poll ``condition``; on timeout, fail saying ``what`` (a callable is
+    asked then, so that it can show the state at that moment)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return
         time.sleep(step)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+    described = what() if callable(what) else what
+    raise AssertionError(f"timed out after {timeout} s waiting for {described}")
