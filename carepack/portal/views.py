@@ -222,6 +222,9 @@ def confirmation(
         "order": order,
         "submission": submission,
         "results": results,
+        # Two lines of one form for the same pack and serial are one
+        # registration: count registrations, not lines.
+        "registered": len({result.registration.pk for result in results}),
         "any_new": any(result.is_new for result in results),
     }
     return render(request, "portal/confirmation.html", context)

@@ -166,6 +166,17 @@ def test_an_exact_repeat_is_already_registered(register, customer, issued) -> No
     assert confirmation_emails() == 1
 
 
+def test_the_same_pack_twice_in_one_form_counts_once(
+    register, customer, issued
+) -> None:
+    response = register([NOTEBOOK_PACK, NOTEBOOK_PACK])
+
+    page = customer.get(response["Location"]).content.decode()
+    assert "1 Care Pack is registered" in page
+    assert "registered now" in page and "already registered" in page
+    assert CarePack.objects.filter(status="registered").count() == 1
+
+
 def test_other_details_on_a_registered_serial_are_refused(register) -> None:
     register([NOTEBOOK_PACK])
 
