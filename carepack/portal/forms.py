@@ -158,6 +158,9 @@ class PackForm(forms.Form):
     purchase_date = forms.DateField(
         label=_("Hardware purchase date"),
         required=False,
+        # The date input sends ISO dates; typed by hand, 01/02/2026 means a
+        # different day in English and in French, so only ISO is taken.
+        input_formats=["%Y-%m-%d"],
         error_messages={
             "invalid": _("Enter the date as year-month-day, for example 2026-03-15.")
         },

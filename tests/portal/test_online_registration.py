@@ -278,3 +278,11 @@ def test_the_registration_is_audited(register) -> None:
     event = AuditEvent.objects.get(action="registration.created")
     assert event.actor.startswith("portal ")
     assert event.details["serial"] == "5CD3301K11"
+
+
+def test_a_day_month_date_is_refused_as_ambiguous(register) -> None:
+    response = register([{**NOTEBOOK_PACK, "purchase_date": "01/02/2026"}])
+
+    assert response.status_code == 200
+    assert "Enter the date as year-month-day" in response.content.decode()
+    assert Registration.objects.count() == 0
