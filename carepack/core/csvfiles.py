@@ -29,6 +29,14 @@ def read_csv(
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [cell.strip().lower() for cell in next(reader, [])]
     missing = [name for name in required if name not in header]
+    if missing and len(header) == 1 and ";" in header[0]:
+        raise CsvFileError(
+            _(
+                "%(path)s is separated by semicolons; save it as CSV with commas "
+                "(in LibreOffice: Save As, Text CSV, field delimiter “,”)."
+            )
+            % {"path": path}
+        )
     if missing:
         raise CsvFileError(
             _("%(path)s: missing columns %(missing)s; expected header: %(header)s")

@@ -92,7 +92,7 @@ def test_it_reports_each_bad_line_and_keeps_the_good(db: None, tmp_path: Path) -
 def test_it_refuses_a_file_without_the_expected_header(
     db: None, tmp_path: Path
 ) -> None:
-    packs = write(tmp_path / "p.csv", "code;text\nX;Y\n")
+    packs = write(tmp_path / "p.csv", "code,text\nX,Y\n")
     hardware = write(tmp_path / "h.csv", HARDWARE_HEADER)
 
     with pytest.raises(CsvFileError, match="missing columns sku, description"):
@@ -107,4 +107,14 @@ def test_it_refuses_a_file_that_is_not_utf8(db: None, tmp_path: Path) -> None:
     hardware = write(tmp_path / "h.csv", HARDWARE_HEADER)
 
     with pytest.raises(CsvFileError, match="is not UTF-8 text"):
+        import_catalog(packs, hardware)
+
+
+def test_it_says_when_a_file_is_separated_by_semicolons(
+    db: None, tmp_path: Path
+) -> None:
+    packs = write(tmp_path / "p.csv", CAREPACK_HEADER.replace(",", ";"))
+    hardware = write(tmp_path / "h.csv", HARDWARE_HEADER)
+
+    with pytest.raises(CsvFileError, match="separated by semicolons"):
         import_catalog(packs, hardware)

@@ -110,4 +110,28 @@ def test_create_order_refuses_bad_input_with_status_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     assert "SKU=QUANTITY" in result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_create_order_prints_a_json_error_for_a_refused_order(tmp_path: Path) -> None:
+    env = worker_env() | {"CAREPACK_DATA_DIR": str(tmp_path)}
+
+    result = carepack(
+        "create-order",
+        "--partner-po",
+        "P",
+        "--customer-po",
+        "C",
+        "--email",
+        "x@example.com",
+        "--line",
+        "NOSUCH=1",
+        "--json",
+        env=env,
+    )
+
+    assert result.returncode == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "order_refused"
+    assert "Unknown Care Pack SKU: NOSUCH" in error["message"]
     assert os.environ.get("DJANGO_SETTINGS_MODULE")

@@ -40,6 +40,9 @@ class Command(BaseCommand):
                 actor="cli",
             )
         except OrderError as exc:
+            if options["json"]:
+                error = {"code": "order_refused", "message": str(exc)}
+                self.stdout.write(json.dumps({"error": error}))
             raise CommandError(str(exc), returncode=2) from exc
 
         if options["json"]:

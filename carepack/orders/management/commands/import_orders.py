@@ -29,7 +29,12 @@ class Command(BaseCommand):
                 json.dumps(
                     {
                         "created": [
-                            {"order": i.order.pk, "activation_code": i.code}
+                            {
+                                "order": i.order.pk,
+                                "partner_po": i.order.partner_po,
+                                "customer_po": i.order.customer_po,
+                                "activation_code": i.code,
+                            }
                             for i in report.created
                         ],
                         "existing": report.existing,
