@@ -292,8 +292,8 @@ def registration_row(
     return (
         unit_id,
         order_id,
-        checked.product.pk,
-        checked.hardware.pk,
+        checked.product.id,
+        checked.hardware.id,
         checked.serial_number,
         checked.product_number,
         line.first_name,

@@ -47,20 +47,41 @@ def insert_rows(
                 for row in rows:
                     copy.write_row(row)
             return
-        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        per_insert = min(
-            _ROWS_PER_INSERT,
-            (connection.features.max_query_params or 999) // len(fields),
-        )
-        for part in batched(rows, per_insert):
-            marks = ", ".join([one] * len(part))
-            sql = f"INSERT INTO {table} ({columns}) VALUES {marks}"  # noqa: S608
-            params: list[Any] = [value for row in part for value in row]
-            cursor.execute(sql, params)
+        _insert_in_blocks(cursor, table, columns, len(fields), rows)
+
+
+def _insert_in_blocks(
+    cursor: Any, table: str, columns: str, width: int, rows: Sequence[Sequence[object]]
+) -> None:
+    """Multi-row inserts of equal size through one ``executemany``, so the
+    statement is prepared once, then one insert for the rest."""
+    per_insert = min(
+        _ROWS_PER_INSERT, (connection.features.max_query_params or 999) // width
+    )
+    one = "(" + ", ".join(["%s"] * width) + ")"
+    blocks: list[list[Any]] = []
+    rest: list[Any] = []
+    for part in batched(rows, per_insert):
+        values = [value for row in part for value in row]
+        if len(part) == per_insert:
+            blocks.append(values)
+        else:
+            rest = values
+    if blocks:
+        marks = ", ".join([one] * per_insert)
+        sql = f"INSERT INTO {table} ({columns}) VALUES {marks}"  # noqa: S608
+        cursor.executemany(sql, blocks)
+    if rest:
+        marks = ", ".join([one] * (len(rest) // width))
+        sql = f"INSERT INTO {table} ({columns}) VALUES {marks}"  # noqa: S608
+        cursor.execute(sql, rest)
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def json_text(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _JSON.encode(value)
 
 
 def db_datetime(value: datetime.datetime) -> object:

@@ -17,16 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from carepack.orders.models import Order
-from carepack.readers import Row
 from carepack.registrations.models import Registration
 from carepack.registrations.rules import (
-    Catalog,
     CheckedLine,
     Decision,
     Field,
     LineError,
     Verdict,
-    check_line,
     decide,
     no_unit_left,
 )
@@ -40,7 +37,7 @@ from carepack.registrations.services import (
 )
 from carepack.volume.analysis import Plan
 from carepack.volume.bulk import insert_rows, json_text, plain
-from carepack.volume.lines import LineMaker
+from carepack.volume.checking import CheckedRow
 from carepack.volume.models import BatchRow
 
 Outcome = BatchRow.Outcome
@@ -71,8 +68,9 @@ class RowResult:
     same_as: int | None = None
     registration_id: int | None = None
 
-    def as_row(self, batch_id: int) -> tuple[object, ...]:
-        """The values of its BatchRow, in ``ROW_FIELDS`` order."""
+    def as_row(self, batch_id: int, *, text_cells: bool) -> tuple[object, ...]:
+        """The values of its BatchRow, in ``ROW_FIELDS`` order.
+        ``text_cells``: every cell is a string (a text upload)."""
         errors = json_text([e.__dict__ for e in self.errors]) if self.errors else "[]"
         return (
             batch_id,
@@ -83,14 +81,8 @@ class RowResult:
             errors,
             self.same_as,
             self.registration_id,
-            json_text(_jsonable(self.raw)),
+            json_text(self.raw if text_cells else [plain(cell) for cell in self.raw]),
         )
-
-
-def _jsonable(raw: tuple[object, ...]) -> list[object]:
-    if all(type(cell) is str for cell in raw):
-        return list(raw)
-    return [plain(cell) for cell in raw]
 
 
 @dataclass
@@ -99,10 +91,9 @@ class BatchContext:
 
     order: Order
     batch_id: int
-    catalog: Catalog
-    order_skus: dict[str, int]
     plan: Plan
-    maker: LineMaker
+    # Every cell is a string (a text upload): stored as it is.
+    text_cells: bool
     # When the registrations were made, as the database takes it.
     created_at: object
     # Outcomes of lines that later lines repeat, by line.
@@ -119,34 +110,27 @@ class Checked:
 
 @dataclass
 class Prepared:
-    """A chunk after the checks that need no database."""
+    """A chunk once checked against the rules and the whole file."""
 
-    rows: list[Row]
+    rows: list[CheckedRow]
     results: list[RowResult | None]
     valid: list[Checked]
 
 
-def prepare(context: BatchContext, rows: list[Row]) -> Prepared:
-    """Check every row that is neither empty nor a repeat."""
-    plan, maker, catalog, skus = (
-        context.plan,
-        context.maker,
-        context.catalog,
-        context.order_skus,
-    )
+def prepare(context: BatchContext, rows: list[CheckedRow]) -> Prepared:
+    """Settle what the checks and the whole file decide; the rest is left
+    to ``register``: the valid rows, and the repeats of rows of the chunk."""
+    plan = context.plan
     results: list[RowResult | None] = []
     valid: list[Checked] = []
     for index, row in enumerate(rows):
+        checked = row.checked
         if row.empty:
             results.append(RowResult(row.line, Outcome.SKIPPED, row.raw))
             continue
-        if row.line in plan.repeat_of:
+        if row.line in plan.repeat_of or checked is None:
             results.append(None)  # resolved once the line it repeats is
             continue
-        line, date_error = maker.make(row.values)
-        checked = check_line(line, catalog, skus, require_purchase_date=False)
-        if date_error is not None:
-            checked.errors.append(date_error)
         conflicting = plan.conflicts.get(row.line)
         if conflicting:
             checked.errors.append(conflict_error(checked, conflicting))
@@ -224,7 +208,12 @@ def register(context: BatchContext, prepared: Prepared) -> list[RowResult]:
         _link_registrations(by_unit)
 
     resolved = _resolve_repeats(context, prepared.rows, results)
-    insert_rows(BatchRow, ROW_FIELDS, [r.as_row(context.batch_id) for r in resolved])
+    batch_id, text_cells = context.batch_id, context.text_cells
+    insert_rows(
+        BatchRow,
+        ROW_FIELDS,
+        [r.as_row(batch_id, text_cells=text_cells) for r in resolved],
+    )
     return resolved
 
 
@@ -285,7 +274,7 @@ def _link_registrations(by_unit: dict[int, RowResult]) -> None:
 
 
 def _resolve_repeats(
-    context: BatchContext, rows: list[Row], results: list[RowResult | None]
+    context: BatchContext, rows: list[CheckedRow], results: list[RowResult | None]
 ) -> list[RowResult]:
     """Give each repeat the outcome of the line it repeats, in file order,
     so that a line repeating one of this very chunk finds it resolved."""
@@ -300,7 +289,7 @@ def _resolve_repeats(
     return resolved
 
 
-def repeat(target: RowResult, row: Row) -> RowResult:
+def repeat(target: RowResult, row: CheckedRow) -> RowResult:
     """The outcome of a line that repeats ``target`` exactly."""
     result = RowResult(
         row.line,

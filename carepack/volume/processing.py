@@ -16,8 +16,9 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import timedelta
-from itertools import batched, islice
+from functools import partial
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -38,6 +39,7 @@ from carepack.registrations.services import order_skus
 from carepack.volume import results
 from carepack.volume.analysis import analyse
 from carepack.volume.bulk import db_datetime
+from carepack.volume.checking import CheckJob, HelperChecks, checked_chunks
 from carepack.volume.chunks import (
     BatchContext,
     Prepared,
@@ -126,7 +128,7 @@ def _run(batch: UploadBatch, token: str) -> str:
             _refuse(batch, token, "missing_columns", {"fields": missing})
             return "refused"
         _describe(batch, token, opened)
-        _register_rows(batch, token, opened)
+        _register_rows(batch, token, path, opened)
     _finish(batch, token)
     return "done"
 
@@ -187,29 +189,50 @@ def _describe(batch: UploadBatch, token: str, opened: RegistrationFile) -> None:
     batch.refresh_from_db()
 
 
-def _register_rows(batch: UploadBatch, token: str, opened: RegistrationFile) -> None:
-    maker = LineMaker(
-        language=batch.order.language,
-        contact_email=batch.reply_email or batch.order.email,
-    )
-    plan = analyse(opened.rows(), maker, heartbeat=lambda: _renew(batch.pk, token))
-    context = BatchContext(
-        order=batch.order,
-        batch_id=batch.pk,
+def _register_rows(
+    batch: UploadBatch, token: str, path: str, opened: RegistrationFile
+) -> None:
+    order = batch.order
+    job = CheckJob(
+        path=path,
+        limits=reader_limits(),
+        start=batch.processed,
+        chunk_rows=settings.CAREPACK_BATCH_CHUNK_ROWS,
+        language=order.language,
+        contact_email=batch.reply_email or order.email,
         catalog=Catalog.load(),
-        order_skus=order_skus(batch.order),
-        plan=plan,
-        maker=maker,
-        created_at=db_datetime(timezone.now()),
+        order_skus=order_skus(order),
     )
-    context.known = load_known(batch.pk, plan.targets)
-
-    processed = batch.processed
-    rows = islice(opened.rows(), processed, None)
-    for chunk in batched(rows, settings.CAREPACK_BATCH_CHUNK_ROWS):
-        prepared = prepare(context, list(chunk))
-        _commit_chunk(context, token, prepared, processed)
-        processed += len(chunk)
+    left = opened.row_count - batch.processed
+    helper = (
+        HelperChecks(job) if 0 < settings.CAREPACK_BATCH_HELPER_ROWS <= left else None
+    )
+    try:
+        maker = LineMaker(language=job.language, contact_email=job.contact_email)
+        heartbeat = partial(_renew, batch.pk, token)
+        plan = analyse(opened.rows(), maker, heartbeat=heartbeat)
+        context = BatchContext(
+            order=order,
+            batch_id=batch.pk,
+            plan=plan,
+            text_cells=opened.kind == "text",
+            created_at=db_datetime(timezone.now()),
+            known=load_known(batch.pk, plan.targets),
+        )
+        if helper is None:
+            chunks = checked_chunks(
+                replace(job, skip=frozenset(plan.repeat_of)), opened
+            )
+        else:
+            chunks = iter(helper)
+            del opened  # the helper reads the file itself
+        processed = batch.processed
+        for checked in chunks:
+            _commit_chunk(context, token, prepare(context, checked), processed)
+            processed += len(checked)
+    finally:
+        if helper is not None:
+            helper.close()
     logger.info("batch registered batch=%s rows=%s", batch.pk, processed)
 
 

@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -71,18 +72,21 @@ class Worker:
 
 
 @pytest.fixture
-def start_worker(tmp_path: Path) -> Iterator[Callable[[], Worker]]:
+def start_worker(tmp_path: Path) -> Iterator[Callable[..., Worker]]:
     started: list[Worker] = []
 
-    def start() -> Worker:
+    def start(**env: str) -> Worker:
         worker = Worker(
             tmp_path / "workers.log",
             # Small chunks and a short heartbeat, so that a batch of a few
             # thousand lines is long enough to be killed several times and
             # a dead worker's batch is taken up again within seconds.
-            CAREPACK_BATCH_CHUNK_ROWS="20",
-            CAREPACK_BATCH_STALE_SECONDS="1",
-            CAREPACK_LOG_LEVEL="INFO",
+            **{
+                "CAREPACK_BATCH_CHUNK_ROWS": "20",
+                "CAREPACK_BATCH_STALE_SECONDS": "1",
+                "CAREPACK_LOG_LEVEL": "INFO",
+            }
+            | env,
         )
         started.append(worker)
         return worker
@@ -108,10 +112,7 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 90) -> N
 
 
 def kill_and_restart(
-    batch: UploadBatch,
-    start_worker: Callable[[], Worker],
-    thresholds: list[int],
-    log: Path,
+    batch: UploadBatch, start_worker: Callable[[], Worker], thresholds: list[int]
 ) -> list[int]:
     """Kill the worker once the batch has reached each threshold of
     processed rows (0: while it reads the whole file), then let a new
@@ -193,9 +194,7 @@ def test_a_worker_killed_three_times_finishes_the_batch_counting_each_line_once(
     order = make_order({"U4417PE": 3000, "U6578E": 1}).order
     batch = upload(order, text_file(tmp_path / "big.txt", rows), enqueue=True)
 
-    killed_at = kill_and_restart(
-        batch, start_worker, [0, 1000, 2000], tmp_path / "workers.log"
-    )
+    killed_at = kill_and_restart(batch, start_worker, [0, 1000, 2000])
 
     assert all(at < len(rows) for at in killed_at), killed_at
     assert_counted_once(batch, rows)
@@ -210,9 +209,9 @@ def test_a_worker_killed_ten_times_on_a_large_batch_loses_nothing(
     batch = upload(order, text_file(tmp_path / "big.txt", rows), enqueue=True)
 
     thresholds = [0, *range(2000, 20_000, 2000)][:10]
-    killed_at = kill_and_restart(
-        batch, start_worker, thresholds, tmp_path / "workers.log"
-    )
+    # Lines are checked by a helper process here, killed with its worker.
+    with_helper = partial(start_worker, CAREPACK_BATCH_HELPER_ROWS="1000")
+    killed_at = kill_and_restart(batch, with_helper, thresholds)
 
     assert all(at < len(rows) for at in killed_at), killed_at
     assert_counted_once(batch, rows)

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from carepack.registrations.models import Registration
-from carepack.volume.models import UploadBatch
+from carepack.volume.models import BatchRow, UploadBatch
 from tests.volume.conftest import VOLUME, outcomes
 
 EXPECTED = json.loads((VOLUME / "expected.json").read_text())
@@ -50,3 +50,21 @@ def test_it_keeps_an_apostrophe_that_escapes_nothing(make_order, run_file):
     run_file(order, VOLUME / "faults-utf8.csv")
 
     assert Registration.objects.get(serial_number="5CD0000002").company == "'t Hooft BV"
+
+
+@pytest.mark.parametrize("name", ["faults.xlsx", "faults-cp1252.csv", "french.xlsx"])
+def test_a_helper_process_checking_the_lines_changes_no_outcome(
+    make_order, run_file, settings, name
+) -> None:
+    settings.CAREPACK_BATCH_HELPER_ROWS = 1
+    settings.CAREPACK_BATCH_CHUNK_ROWS = 4
+    source = name.split(".")[0].split("-")[0]
+    case = EXPECTED[source]
+    order = make_order(case["order"]["lines"], language=case["order"]["language"])
+
+    batch = run_file(order.order, VOLUME / name)
+
+    assert outcomes(batch) == expected_rows(source, batch.kind)
+    if source == "french":
+        row = BatchRow.objects.get(batch=batch, line=5)
+        assert "n’est pas une date" in row.errors[0]["message"]
