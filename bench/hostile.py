@@ -1,117 +1,42 @@
-"""Time and peak memory of reading each hostile file (target: < 2 s, < 200 MB).
+"""Time and peak memory of each hostile file (target: < 2 s, < 200 MB).
 
-Each file is read in a fresh process with the product's default limits, so
-the peak resident memory printed is that file's alone.
+Two measures per file, each in a fresh process so that its peak resident
+memory is that file's alone:
+
+- reader: ``open_registration_file`` and every row, as the worker reads;
+- CLI: the real ``carepack register-file FILE --json`` on a throwaway
+  SQLite database (Django's start-up included), as a user would run it.
 
     .venv/bin/python bench/hostile.py
+
+The files are the reliability suite's (tests/reliability/hostile_files.py).
 """
 
+import json
 import os
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
-HEADER = (
-    "Unit Serial Number\tProduct Number\tHP CarePack Product Number\t"
-    "Title/First name\tSurname\tCompany Name\r\n"
-)
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
+from tests.reliability.hostile_files import HOSTILE, SPARSE, build_all  # noqa: E402
 
-def random_bytes(path: Path) -> None:
-    path.write_bytes(os.urandom(2 * 1024 * 1024))
-
-
-def truncated_xlsx(path: Path) -> None:
-    import xlsxwriter
-
-    full = path.with_suffix(".full.xlsx")
-    book = xlsxwriter.Workbook(str(full))
-    sheet = book.add_worksheet()
-    for row in range(5000):
-        sheet.write_row(row, 0, [f"SN{row:08d}", "6F8K2EA", "U4417PE", "A", "B"])
-    book.close()
-    data = full.read_bytes()
-    path.write_bytes(data[: len(data) // 2])
-    full.unlink()
-
-
-def zip_bomb(path: Path) -> None:
-    """A small xlsx whose sheet inflates to 4 GB of XML (declared honestly
-    in the zip directory: the guard must refuse before inflating)."""
-    size = 4 * 1024**3
-    chunk = b"<c><v>0</v></c>" * 4096
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/workbook.xml", "<workbook/>")
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            written = 0
-            while written < size:
-                sheet.write(chunk)
-                written += len(chunk)
-
-
-def nul_bytes(path: Path) -> None:
-    path.write_bytes(
-        HEADER.encode() + b"SN1\x00\x00\x006F8K2EA\tU4417PE\tA\tB\r\n" * 1000
-    )
-
-
-def one_long_line(path: Path) -> None:
-    with path.open("wb") as handle:
-        handle.write(HEADER.encode())
-        block = b"A" * (1024 * 1024)
-        for _ in range(50):
-            handle.write(block)
-
-
-def over_size_limit(path: Path) -> None:
-    with path.open("wb") as handle:
-        handle.write(HEADER.encode())
-        handle.truncate(101 * 1024 * 1024)  # sparse: costs no disk
-
-
-def html_as_csv(path: Path) -> None:
-    path.write_text(
-        "<!DOCTYPE html><html><body>" + "<p>x</p>" * 50000 + "</body></html>"
-    )
-
-
-def pdf_as_csv(path: Path) -> None:
-    path.write_bytes(b"%PDF-1.7\n" + os.urandom(1024 * 1024))
-
-
-def empty(path: Path) -> None:
-    path.write_bytes(b"")
-
-
-def only_headers(path: Path) -> None:
-    path.write_text("MANDATORY FIELD\t" * 5 + "\r\n" + HEADER)
-
-
-CASES: dict[str, tuple[str, Callable[[Path], None]]] = {
-    "random bytes .txt": ("random.txt", random_bytes),
-    "random bytes .xlsx": ("random.xlsx", random_bytes),
-    "truncated xlsx": ("truncated.xlsx", truncated_xlsx),
-    "xlsx zip bomb (4 GB sheet)": ("bomb.xlsx", zip_bomb),
-    "text with NUL bytes": ("nul.txt", nul_bytes),
-    "one 50 MB line": ("long.txt", one_long_line),
-    "over the size limit (101 MB)": ("big.txt", over_size_limit),
-    "HTML renamed .csv": ("page.csv", html_as_csv),
-    "PDF renamed .csv": ("doc.csv", pdf_as_csv),
-    "empty file": ("empty.csv", empty),
-    "only headers": ("headers.txt", only_headers),
-}
+CATALOG = ROOT / "tests" / "fixtures" / "cases" / "catalog"
+# The product's default ceiling for the processes that parse uploads.
+MEMORY_MB = 3072
 
 
 def read_one(path: str) -> None:
     """Child process: read the file as the worker does, print the result."""
     from carepack.readers import FileRefused, open_registration_file
 
+    limit = MEMORY_MB * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, resource.RLIM_INFINITY))
     started = time.perf_counter()
     try:
         registration = open_registration_file(path)
@@ -121,7 +46,77 @@ def read_one(path: str) -> None:
         outcome = f"refused: {exc.code}"
     elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{elapsed:.3f}\t{peak_mb:.0f}\t{outcome}")
+    print(f"{elapsed:.3f}\t{peak_mb:.0f}\t{outcome}")  # peak: see measure()
+
+
+def measure(command: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
+    """Run a child; its wall time, peak RSS in MB, exit status and stdout."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        return elapsed, usage.ru_maxrss / 1024, child.returncode, out.read().decode()
+
+
+def reader(path: Path) -> str:
+    """The reading alone: its own time, and the child's peak memory."""
+    elapsed, peak, code, stdout = measure(
+        [sys.executable, __file__, "--one", str(path)], dict(os.environ)
+    )
+    if code != 0:
+        return f"{elapsed:8.3f} {peak:8.0f}  crashed (exit status {code})"
+    seconds, _, outcome = stdout.strip().split("\t")
+    return f"{float(seconds):8.3f} {peak:8.0f}  {outcome}"
+
+
+def cli_env(directory: Path) -> dict[str, str]:
+    """A throwaway data folder with a migrated database and one order."""
+    env = dict(os.environ) | {
+        "CAREPACK_DATA_DIR": str(directory),
+        "CAREPACK_LOG_LEVEL": "WARNING",
+    }
+    env.pop("DATABASE_URL", None)
+    carepack = [sys.executable, "-m", "carepack.cli"]
+    for args in (
+        ["migrate", "--verbosity", "0"],
+        [
+            "import-catalog",
+            str(CATALOG / "care-packs.csv"),
+            str(CATALOG / "hardware.csv"),
+        ],
+    ):
+        subprocess.run(carepack + args, env=env, check=True, capture_output=True)
+    order = ["--partner-po", "BENCH", "--customer-po", "HOSTILE"]
+    order += ["--email", "bench@example.com", "--line", "U4417PE=10", "--json"]
+    created = subprocess.run(
+        [*carepack, "create-order", *order],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    env["CAREPACK_CODE"] = json.loads(created.stdout)["activation_code"]
+    return env
+
+
+def cli(path: Path, env: dict[str, str]) -> str:
+    command = [
+        sys.executable,
+        "-m",
+        "carepack.cli",
+        "register-file",
+        str(path),
+        "--json",
+    ]
+    elapsed, peak, code, stdout = measure(command, env)
+    try:
+        outcome = "refused: " + json.loads(stdout)["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        outcome = "no JSON error"
+    return f"{elapsed:8.3f} {peak:8.0f}  {outcome} (exit status {code})"
 
 
 def main() -> None:
@@ -129,24 +124,18 @@ def main() -> None:
         read_one(sys.argv[2])
         return
 
-    print(f"{'file':32} {'seconds':>8} {'peak MB':>8}  outcome")
     with tempfile.TemporaryDirectory() as directory:
-        for label, (name, build) in CASES.items():
-            path = Path(directory) / name
-            build(path)
-            result = subprocess.run(
-                [sys.executable, __file__, "--one", str(path)],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            seconds, peak, outcome = result.stdout.strip().split("\t")
+        folder = Path(directory)
+        (folder / "files").mkdir()
+        files = build_all(folder / "files")
+        env = cli_env(folder / "data")
+        print(f"{'file':32} {'bytes':>12}  {'reader s':>8} {'peak MB':>8}  outcome")
+        print(f"{'':32} {'':>12}  {'CLI s':>8} {'peak MB':>8}  outcome")
+        for hostile in [*HOSTILE, SPARSE]:
+            path = files[hostile.label]
             size = path.stat().st_size
-            print(
-                f"{label:32} {float(seconds):8.3f} {peak:>8}  "
-                f"{outcome} ({size:,} bytes)"
-            )
-            path.unlink()
+            print(f"{hostile.label:32} {size:12,}  {reader(path)}")
+            print(f"{'':32} {'':>12}  {cli(path, env)}")
 
 
 if __name__ == "__main__":
