@@ -80,8 +80,9 @@ def reader_limits() -> Limits:
 def process_batch(batch_id: int) -> str:
     """Process (or resume) a batch; returns what happened, for the task."""
     token = uuid.uuid4().hex
-    if not _claim(batch_id, token):
-        return "busy"
+    refused = _claimed_or_why(batch_id, token)
+    if refused:
+        return refused
     batch = UploadBatch.objects.select_related("order").get(pk=batch_id)
     logger.info("batch started batch=%s processed=%s", batch.pk, batch.processed)
     try:
@@ -97,6 +98,15 @@ def process_batch(batch_id: int) -> str:
             lease_until=None
         )
         raise
+
+
+def _claimed_or_why(batch_id: int, token: str) -> str:
+    if _claim(batch_id, token):
+        return ""
+    finished = UploadBatch.objects.filter(
+        pk=batch_id, status__in=[Status.DONE, Status.REFUSED, Status.FAILED]
+    ).exists()
+    return "finished" if finished else "busy"
 
 
 def _claim(batch_id: int, token: str) -> bool:
@@ -128,7 +138,13 @@ def _run(batch: UploadBatch, token: str) -> str:
             _refuse(batch, token, "missing_columns", {"fields": missing})
             return "refused"
         _describe(batch, token, opened)
-        _register_rows(batch, token, path, opened)
+        if batch.processed < batch.lines:
+            # Handed over, not kept here: a workbook's rows are a whole sheet
+            # in memory, which the worker can free once it has read them all
+            # if a helper process does the rest.
+            source = [opened]
+            del opened
+            _register_rows(batch, token, path, source)
     _finish(batch, token)
     return "done"
 
@@ -190,8 +206,9 @@ def _describe(batch: UploadBatch, token: str, opened: RegistrationFile) -> None:
 
 
 def _register_rows(
-    batch: UploadBatch, token: str, path: str, opened: RegistrationFile
+    batch: UploadBatch, token: str, path: str, source: list[RegistrationFile]
 ) -> None:
+    opened = source.pop()
     order = batch.order
     job = CheckJob(
         path=path,
@@ -225,7 +242,7 @@ def _register_rows(
             )
         else:
             chunks = iter(helper)
-            del opened  # the helper reads the file itself
+            del opened  # the helper reads the file itself: free this copy
         processed = batch.processed
         for checked in chunks:
             _commit_chunk(context, token, prepare(context, checked), processed)

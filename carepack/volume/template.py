@@ -70,7 +70,8 @@ def _sku_list(
             "validate": "list",
             "source": f"=Lists!$A$1:$A${len(skus)}",
             "error_type": "warning",
-            "error_title": _("Care Pack not on this order"),
+            # Excel allows 32 characters here.
+            "error_title": _("Care Pack not on this order")[:32],
             "error_message": _("Choose one of the Care Packs of this order."),
         },
     )

@@ -93,12 +93,11 @@ def accept_upload(
                 size=batch.size,
             )
     except IntegrityError:
-        # The same form submitted twice at once: the other request won.
         default_storage.delete(stored)
-        earlier = UploadBatch.objects.filter(form_token=form_token).first()
-        if form_token and earlier is not None:
-            return Accepted(earlier, created=False)
-        raise
+        if not form_token:
+            raise
+        # The same form submitted twice at once: the other request won.
+        return Accepted(UploadBatch.objects.get(form_token=form_token), created=False)
     logger.info(
         "batch created batch=%s order=%s size=%s", batch.pk, order.pk, batch.size
     )

@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -129,7 +130,9 @@ def _progress(found: UploadBatch) -> dict[str, object]:
 @require_GET
 def template_xlsx(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     order = require_order(request, public_id)
-    content = template.template_xlsx(_skus(order))
+    # The instructions sheet speaks the order's language, as its e-mails do.
+    with translation.override(order.language):
+        content = template.template_xlsx(_skus(order))
     return _download(content, results.XLSX_TYPE, _("registration-template") + ".xlsx")
 
 

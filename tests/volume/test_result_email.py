@@ -93,7 +93,7 @@ def test_it_is_queued_once_whatever_runs_again(make_order, run_file, tmp_path) -
         reply_email="b@example.com",
     )
 
-    assert process_batch(batch.pk) == "busy"
+    assert process_batch(batch.pk) == "finished"
     send_queued()
 
     assert len(mail.outbox) == 1

@@ -270,3 +270,15 @@ def test_the_french_order_gets_french_pages(make_order, tmp_path) -> None:
     html = browser.get(response["Location"]).content.decode()
 
     assert "Télécharger les lignes en erreur" in html
+
+
+def test_the_template_instructions_speak_the_orders_language(make_order) -> None:
+    issued = make_order(language="fr")
+    browser = browser_for(issued)
+
+    response = browser.get(page_of(issued, "volume/template.xlsx"))
+
+    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    assert book.sheet_names[0] == "Enregistrement"
+    instructions = book.get_sheet_by_name("Instructions").to_python()
+    assert instructions[0][0] == "Comment remplir ce modèle"
