@@ -500,3 +500,65 @@ def test_a_long_non_ascii_file_name_is_taken_as_any_other(scene) -> None:
 
     assert response.status_code == 302
     assert UploadBatch.objects.latest("id").original_name.startswith("éééé")
+
+
+@pytest.mark.parametrize("field", ["partner_po", "customer_po"])
+def test_an_over_long_po_is_refused_with_a_message(catalog, field) -> None:
+    values = {"partner_po": "P", "customer_po": "C", field: "X" * 61}
+
+    with pytest.raises(OrderError, match="1 to 60 printable characters"):
+        create_order(
+            **values,
+            email="claire@example.com",
+            language="en",
+            lines={"U4417PE": 1},
+            actor="test",
+        )
+
+
+def test_the_admin_refuses_an_over_long_name_on_a_registration(
+    scene, admin_client
+) -> None:
+    registration = Registration.objects.get(channel="online")
+    url = f"/admin/registrations/registration/{registration.pk}/change/"
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data["first_name"] = "F" * 101
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Ensure this value has at most 100 characters (it has 101)." in (
+        response.content.decode()
+    )
+    registration.refresh_from_db()
+    assert registration.first_name == FIRST_NAME
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="catalog: import_catalog does not check the length of SKUs, "
+    "product numbers and categories; PostgreSQL raises DataError (the whole "
+    "import fails with a traceback), SQLite stores them as they are",
+)
+def test_the_catalogue_import_refuses_over_long_identifiers_per_line(
+    db, tmp_path
+) -> None:
+    packs, machines = tmp_path / "packs.csv", tmp_path / "machines.csv"
+    packs.write_text(
+        "sku,description,service_level,coverage_months,post_warranty,categories\n"
+        f"{'U' * 41},Pack,NBD,12,no,notebook\n"
+        "U1000OK,Pack,NBD,12,no,notebook\n"
+    )
+    machines.write_text(
+        "product_number,description,category,base_warranty_months\n"
+        f"{'H' * 41},Laptop,notebook,12\n"
+        f"H1000OK,Laptop,{'c' * 41},12\n"
+        "H2000OK,Laptop,notebook,12\n"
+    )
+
+    report = import_catalog(packs, machines)
+
+    assert len(report.errors) == 3
+    assert all("40" in error for error in report.errors)
+    assert report.created == 2
