@@ -310,7 +310,7 @@ def repeat_error(line: int) -> LineError:
     return LineError(
         Field.LINE,
         "same_as_line",
-        _("Same values as line %(line)s, which is in error:") % {"line": line},
+        _("Same values as line %(line)s, which is in error.") % {"line": line},
     )
 
 

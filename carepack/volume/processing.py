@@ -208,28 +208,20 @@ def _describe(batch: UploadBatch, token: str, opened: RegistrationFile) -> None:
 def _register_rows(
     batch: UploadBatch, token: str, path: str, source: list[RegistrationFile]
 ) -> None:
+    """Read the whole file for repeats and conflicts, then register it
+    chunk by chunk from where the last run stopped."""
     opened = source.pop()
-    order = batch.order
-    job = CheckJob(
-        path=path,
-        limits=reader_limits(),
-        start=batch.processed,
-        chunk_rows=settings.CAREPACK_BATCH_CHUNK_ROWS,
-        language=order.language,
-        contact_email=batch.reply_email or order.email,
-        catalog=Catalog.load(),
-        order_skus=order_skus(order),
-    )
+    job = _check_job(batch, path)
     left = opened.row_count - batch.processed
-    helper = (
-        HelperChecks(job) if 0 < settings.CAREPACK_BATCH_HELPER_ROWS <= left else None
-    )
+    helper = None
+    if 0 < settings.CAREPACK_BATCH_HELPER_ROWS <= left:
+        # Started first: it checks while this process reads the whole file.
+        helper = HelperChecks(job)
     try:
         maker = LineMaker(language=job.language, contact_email=job.contact_email)
-        heartbeat = partial(_renew, batch.pk, token)
-        plan = analyse(opened.rows(), maker, heartbeat=heartbeat)
+        plan = analyse(opened.rows(), maker, heartbeat=partial(_renew, batch.pk, token))
         context = BatchContext(
-            order=order,
+            order=batch.order,
             batch_id=batch.pk,
             plan=plan,
             text_cells=opened.kind == "text",
@@ -251,6 +243,20 @@ def _register_rows(
         if helper is not None:
             helper.close()
     logger.info("batch registered batch=%s rows=%s", batch.pk, processed)
+
+
+def _check_job(batch: UploadBatch, path: str) -> CheckJob:
+    order = batch.order
+    return CheckJob(
+        path=path,
+        limits=reader_limits(),
+        start=batch.processed,
+        chunk_rows=settings.CAREPACK_BATCH_CHUNK_ROWS,
+        language=order.language,
+        contact_email=batch.reply_email or order.email,
+        catalog=Catalog.load(),
+        order_skus=order_skus(order),
+    )
 
 
 def _commit_chunk(
