@@ -71,7 +71,20 @@ def _required(row: dict[str, str], columns: tuple[str, ...]) -> None:
         )
 
 
+def _lengths(row: dict[str, str], limits: dict[str, int]) -> None:
+    for column, limit in limits.items():
+        if len(row.get(column, "")) > limit:
+            raise LineError(
+                _("%(column)s: at most %(limit)s characters")
+                % {"column": column, "limit": limit}
+            )
+
+
 def _carepack_fields(row: dict[str, str]) -> tuple[str, dict[str, object]]:
+    _lengths(
+        row,
+        {"sku": 40, "description": 200, "service_level": 200, "categories": 400},
+    )
     _required(
         row, ("sku", "description", "coverage_months", "post_warranty", "categories")
     )
@@ -79,8 +92,8 @@ def _carepack_fields(row: dict[str, str]) -> tuple[str, dict[str, object]]:
         {normalize_category(c) for c in row["categories"].split("|") if c.strip()}
     )
     return normalize_sku(row["sku"]), {
-        "description": row["description"][:200],
-        "service_level": row.get("service_level", "")[:200],
+        "description": row["description"],
+        "service_level": row.get("service_level", ""),
         "coverage_months": _months(row["coverage_months"], "coverage_months"),
         "post_warranty": _yes_no(row["post_warranty"]),
         "categories": categories,
@@ -88,9 +101,10 @@ def _carepack_fields(row: dict[str, str]) -> tuple[str, dict[str, object]]:
 
 
 def _hardware_fields(row: dict[str, str]) -> tuple[str, dict[str, object]]:
+    _lengths(row, {"product_number": 40, "description": 200, "category": 40})
     _required(row, HARDWARE_COLUMNS)
     return normalize_product_number(row["product_number"]), {
-        "description": row["description"][:200],
+        "description": row["description"],
         "category": normalize_category(row["category"]),
         "base_warranty_months": _months(
             row["base_warranty_months"], "base_warranty_months"

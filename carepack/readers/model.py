@@ -34,6 +34,9 @@ class Limits:
     max_compression_ratio: int = 200
     max_zip_entries: int = 10_000
     max_cell_chars: int = 32_767
+    # calamine allocates a sheet's whole used range, so one far cell (XFD1
+    # or A1048576) in a tiny file can ask for gigabytes.
+    max_sheet_cells: int = 20_000_000
 
 
 # Not slotted: rows.py fills instances through their __dict__, which costs

@@ -7,6 +7,7 @@ once here, into nothing, stopping as soon as it grows past its claim.
 """
 
 import os
+import re
 import struct
 import zipfile
 import zlib
@@ -22,6 +23,9 @@ _CHUNK = 1 << 20
 _RATIO_FLOOR = 1 << 20
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 _LOCAL_SIGNATURE = b"PK\x03\x04"
+# A cell or row reference: `r="AB12"` on a cell, `r="12"` on a row.
+_REFERENCE = re.compile(rb' r="([A-Z]{0,3})([0-9]{1,7})"')
+_OVERLAP = 32
 _ZIP_ERRORS = (
     zipfile.BadZipFile,
     zlib.error,
@@ -41,7 +45,7 @@ def inspect_zip(path: str | os.PathLike[str], head: bytes, limits: Limits) -> st
             infos = archive.infolist()
         _check_claims(infos, kind, limits)
         with open(path, "rb") as raw:
-            _check_inflation(raw, infos, kind)
+            _check_inflation(raw, infos, kind, limits)
     except _ZIP_ERRORS:
         guessed = _guess_kind(head)
         if guessed is None:
@@ -83,18 +87,62 @@ def _check_claims(infos: list[zipfile.ZipInfo], kind: str, limits: Limits) -> No
             raise FileRefused("zip_bomb", kind=kind, reason="ratio")
 
 
-def _check_inflation(raw: BinaryIO, infos: list[zipfile.ZipInfo], kind: str) -> None:
+def _check_inflation(
+    raw: BinaryIO, infos: list[zipfile.ZipInfo], kind: str, limits: Limits
+) -> None:
     for info in infos:
         if info.flag_bits & 0x1:
             raise FileRefused("unreadable_spreadsheet", kind=kind)
-        if _inflated_size(raw, info) > info.file_size:
+        extent = _Extent() if _is_worksheet(info, kind) else None
+        if _inflated_size(raw, info, extent) > info.file_size:
             raise FileRefused("zip_bomb", kind=kind, reason="size")
+        if extent is not None and extent.cells() > limits.max_sheet_cells:
+            raise FileRefused("zip_bomb", kind=kind, reason="extent")
 
 
-def _inflated_size(raw: BinaryIO, info: zipfile.ZipInfo) -> int:
-    """Inflate one entry into nothing, stopping once it passes its claim."""
+def _is_worksheet(info: zipfile.ZipInfo, kind: str) -> bool:
+    return kind == "xlsx" and info.filename.startswith("xl/worksheets/")
+
+
+class _Extent:
+    """The used range of a worksheet, from the references in its XML: what
+    calamine will allocate, known before calamine runs."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.columns = 0
+        self.tail = b""
+
+    def feed(self, data: bytes) -> None:
+        # A reference may straddle two chunks: scan with the last bytes of
+        # the previous one (a reference seen twice changes no maximum).
+        window = self.tail + data
+        self.tail = window[-_OVERLAP:]
+        for letters, digits in _REFERENCE.findall(window):
+            self.rows = max(self.rows, int(digits))
+            if letters:
+                self.columns = max(self.columns, _column_number(letters))
+
+    def cells(self) -> int:
+        return self.rows * max(self.columns, 1)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _inflated_size(
+    raw: BinaryIO, info: zipfile.ZipInfo, extent: _Extent | None = None
+) -> int:
+    """Inflate one entry into nothing, stopping once it passes its claim;
+    feed what it inflates to ``extent`` when given."""
     _seek_to_data(raw, info)
     if info.compress_type == zipfile.ZIP_STORED:
+        if extent is not None:
+            _feed_stored(raw, info, extent)
         return info.compress_size
     if info.compress_type != zipfile.ZIP_DEFLATED:
         raise NotImplementedError(info.compress_type)
@@ -107,10 +155,26 @@ def _inflated_size(raw: BinaryIO, info: zipfile.ZipInfo) -> int:
         if not chunk:
             break
         left -= len(chunk)
-        size += len(inflater.decompress(chunk, _CHUNK))
+        size += _take(inflater.decompress(chunk, _CHUNK), extent)
         while inflater.unconsumed_tail and size <= info.file_size:
-            size += len(inflater.decompress(inflater.unconsumed_tail, _CHUNK))
+            size += _take(inflater.decompress(inflater.unconsumed_tail, _CHUNK), extent)
     return size
+
+
+def _take(data: bytes, extent: _Extent | None) -> int:
+    if extent is not None:
+        extent.feed(data)
+    return len(data)
+
+
+def _feed_stored(raw: BinaryIO, info: zipfile.ZipInfo, extent: _Extent) -> None:
+    left = info.compress_size
+    while left > 0:
+        chunk = raw.read(min(_CHUNK, left))
+        if not chunk:
+            break
+        left -= len(chunk)
+        extent.feed(chunk)
 
 
 def _seek_to_data(raw: BinaryIO, info: zipfile.ZipInfo) -> None:

@@ -4,7 +4,9 @@ import struct
 import zipfile
 from pathlib import Path
 
-from carepack.readers import Limits
+import pytest
+
+from carepack.readers import FileRefused, Limits, open_registration_file
 
 from .builders import refusal
 
@@ -95,3 +97,48 @@ def declare_size(path: Path, name: str, size: int) -> None:
                 struct.pack_into("<L", data, start + size_at, size)
             start = data.find(signature, start + 4)
     path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    ("row", "column"), [(100_000, 1000), (1_048_575, 0), (1000, 16_383)]
+)
+def test_a_far_away_cell_is_refused_before_calamine(
+    tmp_path: Path, row: int, column: int
+) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "sparse.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(
+        0, 0, ["Unit Serial Number", "Product Number", "HP CarePack Product Number"]
+    )
+    sheet.write_row(1, 0, ["5CD3301K11", "6F8K2EA", "U4417PE"])
+    sheet.write_string(row, column, "x")
+    book.close()
+
+    with pytest.raises(FileRefused) as refused:
+        open_registration_file(path, Limits(max_sheet_cells=1_000_000))
+
+    assert (refused.value.code, refused.value.params["reason"]) == (
+        "zip_bomb",
+        "extent",
+    )
+
+
+def test_a_sheet_within_the_cell_bound_opens(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "wide.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(
+        0, 0, ["Unit Serial Number", "Product Number", "HP CarePack Product Number"]
+    )
+    sheet.write_row(1, 0, ["5CD3301K11", "6F8K2EA", "U4417PE"])
+    sheet.write_string(99, 99, "x")
+    book.close()
+
+    registration = open_registration_file(path, Limits(max_sheet_cells=10_000))
+
+    assert registration.row_count >= 1

@@ -273,15 +273,6 @@ def test_the_cli_parses_under_the_configured_memory_ceiling(
     assert process.returncode == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="readers/volume: calamine allocates a sheet's whole used range; a "
-    "5 KB xlsx with one far cell asks for 1.6 GB, and under the worker's "
-    "RLIMIT_AS Rust aborts the process (SIGABRT, no MemoryError): the worker "
-    "dies, the batch is retried and kills the next worker, until it fails "
-    "after CAREPACK_BATCH_MAX_ATTEMPTS. Check the sheet's extent before "
-    "calamine, or parse in a child process.",
-)
 @pytest.mark.django_db(transaction=True)
 def test_a_sheet_too_big_to_open_is_refused_without_killing_the_worker(
     make_order, hostile_files, workers
@@ -308,11 +299,6 @@ def test_a_sheet_too_big_to_open_is_refused_without_killing_the_worker(
     assert_nothing_written(issued.order)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="readers/volume: as above, register-file dies with SIGABRT and a "
-    "Rust backtrace instead of printing a JSON error",
-)
 @pytest.mark.django_db(transaction=True)
 def test_the_cli_refuses_a_sheet_too_big_to_open(make_order, hostile_files) -> None:
     issued = make_order()

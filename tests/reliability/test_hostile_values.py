@@ -535,12 +535,6 @@ def test_the_admin_refuses_an_over_long_name_on_a_registration(
     assert registration.first_name == FIRST_NAME
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="catalog: import_catalog does not check the length of SKUs, "
-    "product numbers and categories; PostgreSQL raises DataError (the whole "
-    "import fails with a traceback), SQLite stores them as they are",
-)
 def test_the_catalogue_import_refuses_over_long_identifiers_per_line(
     db, tmp_path
 ) -> None:
