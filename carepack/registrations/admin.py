@@ -69,7 +69,9 @@ class RegistrationAdmin(admin.ModelAdmin):
     def cancel(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
         count = 0
         with transaction.atomic():
-            for reg in queryset.select_for_update().exclude(
+            # OF self: the changelist's query joins the order and the
+            # product, whose rows must not be locked with it.
+            for reg in queryset.select_for_update(of=("self",)).exclude(
                 status=Registration.Status.CANCELLED
             ):
                 reg.status = Registration.Status.CANCELLED

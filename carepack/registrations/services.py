@@ -91,8 +91,11 @@ def take_units(order: Order, sku: str, count: int) -> list[int]:
     for, so parallel uploads each get their own."""
     if count <= 0:
         return []
+    # OF self: the filter joins the product, and a plain FOR UPDATE would
+    # lock its row too; every other transaction taking units of that pack,
+    # on any order, would then skip every unit and say "no unit left".
     return list(
-        CarePack.objects.select_for_update(skip_locked=True)
+        CarePack.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(order=order, product__sku=sku, status=CarePack.Status.UNREGISTERED)
         .order_by("id")
         .values_list("id", flat=True)[:count]

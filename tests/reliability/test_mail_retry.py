@@ -7,16 +7,19 @@ accepted a message but before it was marked sent sends it again); this
 test kills the worker only between attempts, where it must be exactly once.
 """
 
+import asyncio
 import socket
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from datetime import timedelta
 from email import message_from_bytes
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from carepack.core.maintenance import sweep
@@ -80,7 +83,14 @@ def kill_between_attempts(worker: Any, batch: UploadBatch) -> None:
         emails = OutgoingEmail.objects.filter(status="queued")
         done = UploadBatch.objects.filter(pk=batch.pk, status="done").exists()
         refused = emails.exclude(last_error="").exists()
-        in_flight = emails.filter(lease_until__isnull=False).exists()
+        # A task taken from the queue, its e-mail not claimed yet, is in
+        # flight too: killed there, it is lost until the sweeper's delay.
+        in_flight = (
+            emails.filter(lease_until__isnull=False).exists()
+            or DBTaskResult.objects.filter(
+                status="RUNNING", task_path__endswith="send_email"
+            ).exists()
+        )
         if done and refused and not in_flight:
             return True
         worker.resume()
@@ -151,3 +161,62 @@ def test_refused_emails_are_retried_and_delivered_exactly_once(
     )
     assert list(results) == ["not-due", "not-due"]
     assert len(handler.accepted) == 2
+
+
+class HoldingServer:
+    """Holds the first message's DATA until released, then refuses it;
+    accepts the others."""
+
+    def __init__(self) -> None:
+        self.holding = threading.Event()
+        self.released = False
+        self.accepted: list[str] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        if not self.holding.is_set():
+            self.holding.set()
+            while not self.released:
+                await asyncio.sleep(0.01)
+            return "421 4.3.2 Too late"
+        self.accepted.append(str(message_from_bytes(envelope.content)["Subject"]))
+        return "250 OK"
+
+
+def test_an_email_lost_with_a_worker_killed_mid_send_is_sent_once_later(
+    make_order, workers
+) -> None:
+    """The worker dies while the server is still receiving the message: the
+    e-mail keeps its lease and its task stays RUNNING for ever. Once the
+    sweeper's delay has passed (aged here), another worker sends it."""
+    handler, port = HoldingServer(), free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        env = {
+            "CAREPACK_MAILER": "smtp",
+            "CAREPACK_SMTP_HOST": "127.0.0.1",
+            "CAREPACK_SMTP_PORT": str(port),
+        }
+        make_order()
+        worker = workers(**env)
+        assert handler.holding.wait(timeout=30), worker.output()
+        worker.kill()
+        handler.released = True
+        [email] = OutgoingEmail.objects.all()
+        assert (email.status, email.attempts) == ("queued", 1)
+        assert email.lease_until is not None
+
+        long_ago = timezone.now() - timedelta(minutes=11)
+        OutgoingEmail.objects.update(next_attempt_at=long_ago, lease_until=long_ago)
+        worker = workers(**env)
+        wait_until(
+            lambda: OutgoingEmail.objects.filter(status="sent").exists(),
+            timeout=30,
+            what=lambda: f"the lost e-mail to be sent: {emails()}\n{worker.output()}",
+        )
+    finally:
+        handler.released = True
+        controller.stop()
+
+    assert len(handler.accepted) == 1
+    assert OutgoingEmail.objects.get().attempts == 2
