@@ -68,6 +68,7 @@ class CheckJob:
 def check_rows(
     rows: Iterable[Row], job: CheckJob, maker: LineMaker
 ) -> list[CheckedRow]:
+    """Every check a line needs apart from the whole file and the database."""
     checked_rows = []
     catalog, skus, skip = job.catalog, job.order_skus, job.skip
     for row in rows:

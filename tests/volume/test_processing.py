@@ -378,3 +378,33 @@ def test_a_run_overtaken_by_another_stops_writing(
     assert batch.processed == 100
     assert BatchRow.objects.filter(batch=batch).count() == 100
     assert Registration.objects.count() == 100
+
+
+def test_a_line_break_inside_a_cell_shifts_no_line_number(
+    make_order, run_file, tmp_path
+) -> None:
+    rows = [
+        pack("5CD0000001", company="Dubois\net fils"),
+        pack("5CD0000002", surname=""),
+        pack("5CD0000003"),
+    ]
+    path = text_file(tmp_path / "multi.csv", rows, encoding="utf-8-sig", delimiter=";")
+
+    batch = run_file(make_order().order, path)
+
+    assert outcomes(batch) == {
+        2: ["error", "control_characters"],
+        3: ["error", "required"],
+        4: ["registered"],
+    }
+
+
+def test_an_overlong_value_is_a_line_error(make_order, run_file, tmp_path) -> None:
+    rows = [pack("5CD" + "1" * 40), pack("5CD0000002", company="x" * 201)]
+
+    batch = run_file(make_order().order, text_file(tmp_path / "long.txt", rows))
+
+    assert outcomes(batch) == {
+        2: ["error", "too_long"],
+        3: ["error", "too_long"],
+    }
