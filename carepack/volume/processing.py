@@ -22,7 +22,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
@@ -57,8 +57,7 @@ logger = logging.getLogger(__name__)
 Status = UploadBatch.Status
 Outcome = BatchRow.Outcome
 # Tries of a chunk that lost a race on the registration constraints to
-# another upload or an online registration (PostgreSQL only: SQLite
-# serialises writers).
+# another upload or an online registration.
 _CHUNK_TRIES = 3
 
 
@@ -269,10 +268,11 @@ def _commit_chunk(
                 done = register(context, prepared)
                 _record_progress(context.batch_id, processed, done)
             return
-        except IntegrityError:
+        except (IntegrityError, OperationalError):
             # Another upload or an online registration took the same pack
-            # and serial number between our check and our insert: decide
-            # the chunk again, it now sees that registration.
+            # and serial number between our check and our insert (or the
+            # two deadlocked, or SQLite stayed locked past its timeout):
+            # decide the chunk again, it now sees that registration.
             if attempt == _CHUNK_TRIES:
                 raise
             logger.info(

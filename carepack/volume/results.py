@@ -15,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -68,14 +69,18 @@ def write_error_file(batch: UploadBatch) -> str:
         [*_pad(raw, width), messages(errors)]
         for raw, errors in rows.values_list("raw", "errors").iterator(_ITERATE)
     )
-    name = f"volume/{batch.public_id}/{error_file_name(batch)}"
+    # The customer's file name is only for the download: stored under a
+    # fixed name, it needs no cleaning by the storage.
+    extension = os.path.splitext(error_file_name(batch))[1]
+    name = f"volume/{batch.public_id}/errors{extension}"
     _store(batch, name, header, lines)
     logger.info("error file written batch=%s errors=%s", batch.pk, batch.errors)
     return name
 
 
-def _raws(rows: object) -> Iterator[list[object]]:
-    return rows.values_list("raw", flat=True).iterator(_ITERATE)  # type: ignore[attr-defined, no-any-return]
+def _raws(rows: QuerySet[BatchRow]) -> Iterator[list[object]]:
+    raws: Iterator[list[object]] = rows.values_list("raw", flat=True).iterator(_ITERATE)
+    return raws
 
 
 def _pad(cells: Sequence[object], width: int) -> list[object]:

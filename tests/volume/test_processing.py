@@ -14,6 +14,7 @@ from carepack.registrations.models import Registration
 from carepack.volume import chunks
 from carepack.volume.models import BatchRow, UploadBatch
 from carepack.volume.processing import process_batch
+from carepack.volume.results import error_file_name
 from tests.volume.conftest import (
     TITLES,
     counts,
@@ -261,8 +262,9 @@ def test_the_error_file_fixed_and_uploaded_registers_the_fixed_lines(
         pack("5CD0000003", sku="U9999XX"),
         pack("5CD0000004", company="'t Hooft BV", surname=""),
     ]
-    batch = run_file(order, text_file(tmp_path / "orig.txt", rows))
-    assert batch.error_file.endswith("orig-errors.txt")
+    batch = run_file(order, text_file(tmp_path / "Mes séries (v2).txt", rows))
+    assert batch.error_file.endswith("/errors.txt")
+    assert error_file_name(batch) == "Mes séries (v2)-errors.txt"
 
     with default_storage.open(batch.error_file, "rb") as stored:
         text = stored.read().decode("utf-16")
@@ -273,7 +275,7 @@ def test_the_error_file_fixed_and_uploaded_registers_the_fixed_lines(
         .replace("U9999XX", "U4417PE")
         .replace("Claire\t\t't", "Claire\tVan\t't")
     )
-    path = tmp_path / "orig-errors.txt"
+    path = tmp_path / "Mes séries (v2)-errors.txt"
     path.write_bytes(fixed.encode("utf-16"))
 
     again = run_file(order, path)
@@ -302,7 +304,7 @@ def test_the_error_file_of_a_workbook_is_a_workbook(
     with default_storage.open(batch.error_file, "rb") as stored:
         book = python_calamine.CalamineWorkbook.from_filelike(stored)
         sheet = book.get_sheet_by_index(0).to_python()
-    assert batch.error_file.endswith("faults-errors.xlsx")
+    assert error_file_name(batch) == "faults-errors.xlsx"
     assert sheet[0][-1] == "Error"
     assert len(sheet) == 1 + batch.errors
     assert sheet[1][0] == 123457000000.0  # the number as it was, explained
