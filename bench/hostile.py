@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.reliability.hostile_files import HOSTILE, SPARSE, build_all  # noqa: E402
+from tests.reliability.hostile_files import HOSTILE, SPARSE_ODS, build_all  # noqa: E402
 
 CATALOG = ROOT / "tests" / "fixtures" / "cases" / "catalog"
 # The product's default ceiling for the processes that parse uploads.
@@ -131,7 +131,7 @@ def main() -> None:
         env = cli_env(folder / "data")
         print(f"{'file':32} {'bytes':>12}  {'reader s':>8} {'peak MB':>8}  outcome")
         print(f"{'':32} {'':>12}  {'CLI s':>8} {'peak MB':>8}  outcome")
-        for hostile in [*HOSTILE, SPARSE]:
+        for hostile in [*HOSTILE, SPARSE_ODS]:
             path = files[hostile.label]
             size = path.stat().st_size
             print(f"{hostile.label:32} {size:12,}  {reader(path)}")

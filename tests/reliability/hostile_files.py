@@ -8,6 +8,7 @@ gives gigabytes of sheet in a file of a few megabytes, in milliseconds.
 
 import random
 import struct
+import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -66,6 +67,43 @@ def sparse_xlsx(path: Path) -> None:
     sheet.write_row(1, 0, ROW)
     sheet.write_string(100_000, 1000, "x")
     book.close()
+
+
+def sparse_ods(path: Path) -> None:
+    """A 1 KB OpenDocument sheet: titles, 400,000 empty rows written as one
+    repeated row, then a cell 200 columns to the right."""
+    cell = '<table:table-cell office:value-type="string"><text:p>{}</text:p>'
+    titles = "".join(cell.format(title) + "</table:table-cell>" for title in HEADER)
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<office:document-content {_ODS_NAMESPACES} office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="Sheet1">'
+        f"<table:table-row>{titles}</table:table-row>"
+        '<table:table-row table:number-rows-repeated="400000">'
+        "<table:table-cell/></table:table-row>"
+        '<table:table-row><table:table-cell table:number-columns-repeated="200"/>'
+        + cell.format("x")
+        + "</table:table-cell></table:table-row>"
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:'
+        'xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+        f'"{_ODS_TYPE}"/></manifest:manifest>'
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", _ODS_TYPE, compress_type=zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", manifest)
+        archive.writestr("content.xml", content)
+
+
+_ODS_TYPE = "application/vnd.oasis.opendocument.spreadsheet"
+_ODS_NAMESPACES = " ".join(
+    f'xmlns:{prefix}="urn:oasis:names:tc:opendocument:xmlns:{name}:1.0"'
+    for prefix, name in (("office", "office"), ("table", "table"), ("text", "text"))
+)
 
 
 def nul_bytes(path: Path) -> None:
@@ -132,15 +170,19 @@ HOSTILE = [
     Hostile("PDF renamed .csv", "doc.csv", pdf_as_csv, "not_a_registration_file"),
     Hostile("empty file", "empty.csv", empty, "empty"),
     Hostile("only headers", "headers.txt", only_headers, "no_data_rows"),
+    Hostile("xlsx with one far cell (5 KB)", "sparse.xlsx", sparse_xlsx, "zip_bomb"),
 ]
-# Not refused yet: see tests/reliability/test_hostile_files.py.
-SPARSE = Hostile("xlsx with one far cell (5 KB)", "sparse.xlsx", sparse_xlsx, "")
+# Not refused yet (it kills the process that parses it): kept out of the
+# list the worker tests share; see tests/reliability/test_hostile_files.py.
+SPARSE_ODS = Hostile(
+    "ods with 400,000 repeated rows (1 KB)", "sparse.ods", sparse_ods, "zip_bomb"
+)
 
 
 def build_all(directory: Path) -> dict[str, Path]:
     """Every hostile file in ``directory``, by label; built once."""
     paths = {}
-    for hostile in [*HOSTILE, SPARSE]:
+    for hostile in [*HOSTILE, SPARSE_ODS]:
         path = directory / hostile.name
         if not path.exists():
             hostile.build(path)

@@ -26,7 +26,7 @@ from carepack.volume.uploads import accept_upload
 from tests.conftest import worker_env
 from tests.portal.conftest import token_of
 from tests.reliability.conftest import browser_for, serial_file, serial_rows, wait_until
-from tests.reliability.hostile_files import HOSTILE, SPARSE, Hostile, build_all
+from tests.reliability.hostile_files import HOSTILE, SPARSE_ODS, Hostile, build_all
 
 # The web form refuses these itself, before a batch exists.
 FORM_REFUSES = {"empty file", "over the size limit (101 MB)"}
@@ -273,15 +273,31 @@ def test_the_cli_parses_under_the_configured_memory_ceiling(
     assert process.returncode == 2
 
 
+ODS_NOT_BOUNDED = pytest.mark.xfail(
+    strict=True,
+    reason="readers: the zip guard bounds a sheet's extent for xlsx only; an "
+    "ods sheet's table:number-rows-repeated and number-columns-repeated are "
+    "not counted, so calamine allocates the whole range and, under the "
+    "worker's RLIMIT_AS, Rust aborts the process (SIGABRT): the worker dies, "
+    "the batch is retried and kills the next one until it fails after "
+    "CAREPACK_BATCH_MAX_ATTEMPTS; the CLI dies with a Rust backtrace",
+)
+TOO_BIG_TO_OPEN = [
+    pytest.param(BY_LABEL["xlsx with one far cell (5 KB)"], id="xlsx"),
+    pytest.param(SPARSE_ODS, id="ods", marks=ODS_NOT_BOUNDED),
+]
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("hostile", TOO_BIG_TO_OPEN)
 def test_a_sheet_too_big_to_open_is_refused_without_killing_the_worker(
-    make_order, hostile_files, workers
+    make_order, hostile_files, workers, hostile
 ) -> None:
     issued = make_order()
     worker = workers(CAREPACK_WORKER_MEMORY_MB="1024")
     batch = accept_upload(
         issued.order,
-        ContentFile(hostile_files[SPARSE.label].read_bytes(), name="sparse.xlsx"),
+        ContentFile(hostile_files[hostile.label].read_bytes(), name=hostile.name),
         reply_email="",
         channel="web",
     ).batch
@@ -295,20 +311,24 @@ def test_a_sheet_too_big_to_open_is_refused_without_killing_the_worker(
     batch.refresh_from_db()
     assert worker.process.poll() is None, worker.output()
     assert batch.status == UploadBatch.Status.REFUSED
+    assert batch.error_code == hostile.code
     assert batch.error_message
     assert_nothing_written(issued.order)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_cli_refuses_a_sheet_too_big_to_open(make_order, hostile_files) -> None:
+@pytest.mark.parametrize("hostile", TOO_BIG_TO_OPEN)
+def test_the_cli_refuses_a_sheet_too_big_to_open(
+    make_order, hostile_files, hostile
+) -> None:
     issued = make_order()
 
     result = run_cli(
-        hostile_files[SPARSE.label], issued.code, CAREPACK_WORKER_MEMORY_MB="1024"
+        hostile_files[hostile.label], issued.code, CAREPACK_WORKER_MEMORY_MB="1024"
     )
 
     assert result.returncode == 2, result.stderr[-1500:]
-    assert set(json.loads(result.stdout)["error"]) == {"code", "message"}
+    assert json.loads(result.stdout)["error"]["code"] == hostile.code
 
 
 def _xlsx(path: Path, rows: list[tuple[str, ...]]) -> None:
