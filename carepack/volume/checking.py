@@ -31,6 +31,7 @@ from django.utils import translation
 
 from carepack.readers import Limits, RegistrationFile, Row, open_registration_file
 from carepack.registrations.rules import Catalog, CheckedLine, Line, check_line
+from carepack.volume.bulk import json_text, plain
 from carepack.volume.lines import LineMaker
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,8 @@ class CheckedRow:
     for a row left unchecked because it repeats an earlier one."""
 
     line: int
-    raw: tuple[object, ...]
+    # The cells as read, encoded as stored in the batch row.
+    raw: str
     empty: bool
     checked: CheckedLine | None
 
@@ -66,20 +68,22 @@ class CheckJob:
 
 
 def check_rows(
-    rows: Iterable[Row], job: CheckJob, maker: LineMaker
+    rows: Iterable[Row], job: CheckJob, maker: LineMaker, *, text_cells: bool
 ) -> list[CheckedRow]:
-    """Every check a line needs apart from the whole file and the database."""
+    """Every check a line needs apart from the whole file and the database.
+    ``text_cells``: every cell is a string (a text upload)."""
     checked_rows = []
     catalog, skus, skip = job.catalog, job.order_skus, job.skip
     for row in rows:
+        raw = json_text(row.raw if text_cells else [plain(cell) for cell in row.raw])
         if row.empty or row.line in skip:
-            checked_rows.append(CheckedRow(row.line, row.raw, row.empty, None))
+            checked_rows.append(CheckedRow(row.line, raw, row.empty, None))
             continue
         line, date_error = maker.make(row.values)
         checked = check_line(line, catalog, skus, require_purchase_date=False)
         if date_error is not None:
             checked.errors.append(date_error)
-        checked_rows.append(CheckedRow(row.line, row.raw, False, checked))
+        checked_rows.append(CheckedRow(row.line, raw, False, checked))
     return checked_rows
 
 
@@ -92,9 +96,10 @@ def checked_chunks(
         opened = open_registration_file(job.path, job.limits)
     maker = LineMaker(language=job.language, contact_email=job.contact_email)
     rows = islice(opened.rows(), job.start, None)
+    text_cells = opened.kind == "text"
     for chunk in batched(rows, job.chunk_rows):
         with translation.override(job.language):
-            yield check_rows(chunk, job, maker)
+            yield check_rows(chunk, job, maker, text_cells=text_cells)
 
 
 class HelperChecks:

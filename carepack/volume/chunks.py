@@ -38,7 +38,7 @@ from carepack.registrations.services import (
     take_units,
 )
 from carepack.volume.analysis import Plan
-from carepack.volume.bulk import insert_rows, json_text, plain
+from carepack.volume.bulk import insert_rows, json_text
 from carepack.volume.checking import CheckedRow
 from carepack.volume.models import BatchRow
 
@@ -64,16 +64,16 @@ class RowResult:
 
     line: int
     outcome: str
-    raw: tuple[object, ...]
+    # The cells as read, JSON-encoded (see ``CheckedRow``).
+    raw: str
     serial_number: str = ""
     sku: str = ""
     errors: list[LineError] = field(default_factory=list)
     same_as: int | None = None
     registration_id: int | None = None
 
-    def as_row(self, batch_id: int, *, text_cells: bool) -> tuple[object, ...]:
-        """The values of its BatchRow, in ``ROW_FIELDS`` order.
-        ``text_cells``: every cell is a string (a text upload)."""
+    def as_row(self, batch_id: int) -> tuple[object, ...]:
+        """The values of its BatchRow, in ``ROW_FIELDS`` order."""
         errors = json_text([e.__dict__ for e in self.errors]) if self.errors else "[]"
         return (
             batch_id,
@@ -84,7 +84,7 @@ class RowResult:
             errors,
             self.same_as,
             self.registration_id,
-            json_text(self.raw if text_cells else [plain(cell) for cell in self.raw]),
+            self.raw,
         )
 
 
@@ -95,8 +95,6 @@ class BatchContext:
     order: Order
     batch_id: int
     plan: Plan
-    # Every cell is a string (a text upload): stored as it is.
-    text_cells: bool
     # When the registrations were made, as the database takes it.
     created_at: object
     # Outcomes of lines that later lines repeat, by line.
@@ -211,12 +209,8 @@ def register(context: BatchContext, prepared: Prepared) -> list[RowResult]:
         _link_registrations(by_unit)
 
     resolved = _resolve_repeats(context, prepared.rows, results)
-    batch_id, text_cells = context.batch_id, context.text_cells
-    insert_rows(
-        BatchRow,
-        ROW_FIELDS,
-        [r.as_row(batch_id, text_cells=text_cells) for r in resolved],
-    )
+    batch_id = context.batch_id
+    insert_rows(BatchRow, ROW_FIELDS, [r.as_row(batch_id) for r in resolved])
     return resolved
 
 
@@ -358,7 +352,7 @@ def load_known(batch_id: int, lines: set[int]) -> dict[int, RowResult]:
             known[line] = RowResult(
                 line,
                 outcome,
-                (),
+                "[]",
                 serial,
                 sku,
                 [LineError(**e) for e in errors],

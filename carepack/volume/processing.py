@@ -223,7 +223,6 @@ def _register_rows(
             order=batch.order,
             batch_id=batch.pk,
             plan=plan,
-            text_cells=opened.kind == "text",
             created_at=db_datetime(timezone.now()),
             known=load_known(batch.pk, plan.targets),
         )
