@@ -7,6 +7,8 @@ list index plus one is the row number the user sees.
 
 import logging
 import os
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -44,6 +46,8 @@ def open_spreadsheet(
     path: str | os.PathLike[str], kind: str, limits: Limits
 ) -> RegistrationFile:
     """Describe a workbook upload; every whole-file check has run on return."""
+    if kind in _PROBED_KINDS:
+        _probe_extent(path, kind, limits)
     try:
         table, match = _load(path)
     except calamine.CalamineError as error:
@@ -68,6 +72,55 @@ def open_spreadsheet(
         row_count=last - layout.first + 1,
         _source=_SheetRows(table, layout.first, last, builder),
     )
+
+
+# xlsx sheets are measured by the zip guard from their cell references; an
+# ods sheet's repeated rows and columns, or an xls sheet's records, are not,
+# and calamine allocates a sheet's whole used range. So these are opened
+# once in a child process with a memory ceiling: a hostile sheet kills the
+# child (Rust aborts when an allocation fails), never the worker.
+_PROBED_KINDS = frozenset({"ods", "xls"})
+_PROBE_MEMORY = 1536 * 1024 * 1024
+_PROBE_UNREADABLE = 3
+_PROBE = """
+import resource, sys
+import python_calamine as calamine
+soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+limit = int(sys.argv[2])
+if hard != resource.RLIM_INFINITY:
+    limit = min(limit, hard)
+resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+largest = 0
+try:
+    with calamine.CalamineWorkbook.from_path(sys.argv[1]) as book:
+        for index, meta in enumerate(book.sheets_metadata):
+            if meta.typ == calamine.SheetTypeEnum.WorkSheet:
+                sheet = book.get_sheet_by_index(index)
+                largest = max(largest, sheet.height * sheet.width)
+except calamine.CalamineError:
+    sys.exit(3)
+print(largest)
+"""
+
+
+def _probe_extent(path: str | os.PathLike[str], kind: str, limits: Limits) -> None:
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", _PROBE, os.fspath(path), str(_PROBE_MEMORY)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if result.returncode == _PROBE_UNREADABLE:
+        raise FileRefused("unreadable_spreadsheet", kind=kind)
+    cells = result.stdout.strip()
+    if result.returncode != 0 or not cells.isdigit():
+        logger.warning(
+            "spreadsheet probe failed kind=%s status=%s", kind, result.returncode
+        )
+        raise FileRefused("zip_bomb", kind=kind, reason="extent")
+    if int(cells) > limits.max_sheet_cells:
+        raise FileRefused("zip_bomb", kind=kind, reason="extent")
 
 
 def _load(path: str | os.PathLike[str]) -> tuple[Table, HeaderMatch | None]:

@@ -273,18 +273,9 @@ def test_the_cli_parses_under_the_configured_memory_ceiling(
     assert process.returncode == 2
 
 
-ODS_NOT_BOUNDED = pytest.mark.xfail(
-    strict=True,
-    reason="readers: the zip guard bounds a sheet's extent for xlsx only; an "
-    "ods sheet's table:number-rows-repeated and number-columns-repeated are "
-    "not counted, so calamine allocates the whole range and, under the "
-    "worker's RLIMIT_AS, Rust aborts the process (SIGABRT): the worker dies, "
-    "the batch is retried and kills the next one until it fails after "
-    "CAREPACK_BATCH_MAX_ATTEMPTS; the CLI dies with a Rust backtrace",
-)
 TOO_BIG_TO_OPEN = [
     pytest.param(BY_LABEL["xlsx with one far cell (5 KB)"], id="xlsx"),
-    pytest.param(SPARSE_ODS, id="ods", marks=ODS_NOT_BOUNDED),
+    pytest.param(SPARSE_ODS, id="ods"),
 ]
 
 
