@@ -68,7 +68,7 @@ def accept_upload(
         if earlier is not None:
             return Accepted(earlier, created=False)
 
-    name = os.path.basename(upload.name or "upload")[:200]
+    name = _shortened(os.path.basename(upload.name or "upload"))
     stored = default_storage.save(_storage_name(name), upload)
     try:
         with transaction.atomic():
@@ -104,9 +104,22 @@ def accept_upload(
     return Accepted(batch, created=True)
 
 
+def _shortened(name: str, limit: int = 200) -> str:
+    """The file name within ``limit`` characters, its extension kept."""
+    if len(name) <= limit:
+        return name
+    stem, extension = os.path.splitext(name)
+    extension = extension[:10]
+    return stem[: limit - len(extension)] + extension
+
+
 def _storage_name(name: str) -> str:
-    today = timezone.now()
-    return f"uploads/{today:%Y/%m}/{uuid.uuid4().hex}/{name}"
+    """A name of our own: the customer's may be long, non-ASCII, or anything
+    a file system refuses (it is kept in ``original_name``)."""
+    extension = os.path.splitext(name)[1].lower()
+    if not (extension[1:].isascii() and extension[1:].isalnum()):
+        extension = ""
+    return f"uploads/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension[:8]}"
 
 
 def _enqueue(batch: UploadBatch) -> None:

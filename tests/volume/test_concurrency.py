@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 
@@ -217,11 +218,10 @@ def test_a_worker_killed_ten_times_on_a_large_batch_loses_nothing(
     assert_counted_once(batch, rows)
 
 
-def stored_copies(name: str) -> int:
-    month = f"uploads/{timezone.now():%Y/%m}"
-    folders, _ = default_storage.listdir(month)
+def files_stored_since(start: datetime, folder: str) -> int:
+    _, files = default_storage.listdir(folder)
     return sum(
-        name in default_storage.listdir(f"{month}/{folder}")[1] for folder in folders
+        default_storage.get_created_time(f"{folder}/{f}") >= start for f in files
     )
 
 
@@ -238,6 +238,7 @@ def test_one_form_submitted_twice_at_once_makes_one_batch(make_order, tmp_path) 
     content = text_file(tmp_path / name, [pack("5CD0000001")]).read_bytes()
     barrier = threading.Barrier(2)
     responses = {}
+    start = timezone.now()
 
     def submit(who: str, browser: Client) -> None:
         try:
@@ -268,4 +269,4 @@ def test_one_form_submitted_twice_at_once_makes_one_batch(make_order, tmp_path) 
     tasks = DBTaskResult.objects.filter(task_path__endswith="process_upload")
     assert [str(pk) for pk in tasks.values_list("pk", flat=True)] == [batch.task_id]
     # The request that lost deleted the file it had stored.
-    assert stored_copies(name) == 1
+    assert files_stored_since(start, os.path.dirname(batch.file.name)) == 1

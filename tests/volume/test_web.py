@@ -282,3 +282,23 @@ def test_the_template_instructions_speak_the_orders_language(make_order) -> None
     assert book.sheet_names[0] == "Enregistrement"
     instructions = book.get_sheet_by_name("Instructions").to_python()
     assert instructions[0][0] == "Comment remplir ce modèle"
+
+
+def test_any_file_name_is_taken(browser, issued, tmp_path) -> None:
+    name = "é" * 200 + ".txt"
+    path = text_file(tmp_path / "s.txt", [pack("5CD0000001")])
+    token = token_in(browser.get(page_of(issued)).content.decode())
+
+    response = browser.post(
+        page_of(issued),
+        {
+            "file": SimpleUploadedFile(name, path.read_bytes()),
+            "reply_email": "buyer@example.com",
+            "token": token,
+        },
+    )
+
+    batch = UploadBatch.objects.get()
+    assert response.status_code == 302
+    assert batch.original_name == "é" * 196 + ".txt"
+    assert batch.file.name.endswith(".txt") and "é" not in batch.file.name
