@@ -477,12 +477,6 @@ def _field_block(html: str, field_id: str) -> str:
     return html[start : end if end != -1 else None]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="volume: uploads._storage_name keeps up to 200 characters of the "
-    "customer's file name in the storage path; 200 non-ASCII characters are "
-    "400 bytes, past the file system's 255-byte name limit: OSError, a 500",
-)
 def test_a_long_non_ascii_file_name_is_taken_as_any_other(scene) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
