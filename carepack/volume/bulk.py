@@ -42,8 +42,11 @@ def insert_rows(
     table = quote(meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Only names from the model's metadata go into the statement.
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            # The driver's own cursor: its errors are turned into Django's
+            # (a unique violation into IntegrityError) by hand. Only names
+            # from the model's metadata go into the statement.
+            statement = f"COPY {table} ({columns}) FROM STDIN"
+            with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
                 for row in rows:
                     copy.write_row(row)
             return

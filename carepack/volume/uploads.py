@@ -23,6 +23,7 @@ from carepack.volume.models import UploadBatch
 logger = logging.getLogger(__name__)
 
 _SIGNING_SALT = "carepack.volume.upload"
+_NAME_BYTES = 100
 
 
 def issue_form_token(order: Order) -> str:
@@ -114,12 +115,14 @@ def _shortened(name: str, limit: int = 200) -> str:
 
 
 def _storage_name(name: str) -> str:
-    """A name of our own: the customer's may be long, non-ASCII, or anything
-    a file system refuses (it is kept in ``original_name``)."""
-    extension = os.path.splitext(name)[1].lower()
-    if not (extension[1:].isascii() and extension[1:].isalnum()):
-        extension = ""
-    return f"uploads/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension[:8]}"
+    """A folder of its own, and the customer's file name cut to 100 bytes:
+    file systems refuse names past 255 bytes, which 200 accented letters
+    already pass."""
+    stem, extension = os.path.splitext(name)
+    extension = extension if len(extension.encode()) <= 10 else ""
+    room = _NAME_BYTES - len(extension.encode())
+    stem = stem.encode()[:room].decode(errors="ignore") or "upload"
+    return f"uploads/{timezone.now():%Y/%m}/{uuid.uuid4().hex}/{stem}{extension}"
 
 
 def _enqueue(batch: UploadBatch) -> None:

@@ -410,3 +410,27 @@ def test_an_overlong_value_is_a_line_error(make_order, run_file, tmp_path) -> No
         2: ["error", "too_long"],
         3: ["error", "too_long"],
     }
+
+
+def test_a_chunk_that_loses_a_race_is_decided_again(
+    make_order, run_file, tmp_path, monkeypatch
+) -> None:
+    order = make_order().order
+    path = text_file(tmp_path / "s.txt", [pack("5CD0000001"), pack("5CD0000002")])
+    run_file(order, path)
+    real = chunks.existing_for
+    calls = []
+
+    def blind_once(serials):
+        # The first look misses the registrations another upload just made:
+        # the insert then hits the database's constraint.
+        calls.append(1)
+        return real([]) if len(calls) == 1 else real(serials)
+
+    monkeypatch.setattr(chunks, "existing_for", blind_once)
+
+    again = run_file(order, path)
+
+    assert outcomes(again) == {2: ["already_registered"], 3: ["already_registered"]}
+    assert len(calls) == 2
+    assert Registration.objects.filter(order=order).count() == 2
