@@ -215,14 +215,6 @@ def test_a_unit_held_by_one_transaction_hides_no_other_free_unit(
     assert len(taken) == 2 and not set(taken) & set(held)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="volume: bulk.insert_rows writes with psycopg's COPY on the raw "
-    "cursor, so a unique violation comes out as psycopg.errors.UniqueViolation,"
-    " not django.db.IntegrityError; _commit_chunk does not retry the chunk, the"
-    " run fails and the batch waits for the sweeper (CAREPACK_BATCH_STALE_"
-    "SECONDS, 120 s) instead of reporting the lines as already registered",
-)
 def test_two_batches_deciding_the_same_lines_at_once_both_finish(
     make_order, monkeypatch
 ) -> None:
