@@ -1,20 +1,7 @@
 from django.contrib import admin
-from django.http import HttpRequest
 
+from carepack.core.admin import ReadOnlyAdmin
 from carepack.volume.models import BatchRow, UploadBatch
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Batches are the product's own record: the vendor reads, never edits."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(UploadBatch)
