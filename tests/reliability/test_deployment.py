@@ -5,38 +5,36 @@ import os
 import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.test import Client
 
 
-def test_check_deploy_reports_nothing_with_production_settings(tmp_path) -> None:
+def check_deploy(data_dir: Path, **settings: str) -> subprocess.CompletedProcess[str]:
+    """``carepack check --deploy`` in a process configured by ``settings``."""
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
     # The browser tests' conftest sets it for live_server; no deployment does.
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    env |= {
-        "CAREPACK_DATA_DIR": str(tmp_path),
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "CAREPACK_BASE_URL": "https://carepack.example.com",
-        "ALLOWED_HOSTS": "carepack.example.com",
-    }
-
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "carepack.cli",
-            "check",
-            "--deploy",
-            "--fail-level",
-            "WARNING",
-        ],
+    env |= {"CAREPACK_DATA_DIR": str(data_dir), **settings}
+    command = ["check", "--deploy", "--fail-level", "WARNING"]
+    return subprocess.run(
+        [sys.executable, "-m", "carepack.cli", *command],
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
+    )
+
+
+def test_check_deploy_reports_nothing_with_production_settings(tmp_path) -> None:
+    result = check_deploy(
+        tmp_path,
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        CAREPACK_BASE_URL="https://carepack.example.com",
+        ALLOWED_HOSTS="carepack.example.com",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -44,26 +42,7 @@ def test_check_deploy_reports_nothing_with_production_settings(tmp_path) -> None
 
 
 def test_check_deploy_complains_about_plain_http(tmp_path) -> None:
-    env = dict(os.environ) | {
-        "CAREPACK_DATA_DIR": str(tmp_path),
-        "CAREPACK_BASE_URL": "http://carepack.example.com",
-    }
-
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "carepack.cli",
-            "check",
-            "--deploy",
-            "--fail-level",
-            "WARNING",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = check_deploy(tmp_path, CAREPACK_BASE_URL="http://carepack.example.com")
 
     assert result.returncode != 0
     assert "SECURE_HSTS_SECONDS" in result.stderr + result.stdout
