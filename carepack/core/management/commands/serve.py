@@ -58,6 +58,9 @@ class Command(BaseCommand):
                 port=options["port"],
                 threads=options["threads"],
                 ident="carepack",
+                # Refuse a body past the upload limit before it is spooled
+                # to disk (a form's fields need far less than 1 MB more).
+                max_request_body_size=settings.CAREPACK_UPLOAD_MAX_BYTES + 2**20,
             )
         finally:
             stop.set()
