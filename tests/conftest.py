@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 os.environ.setdefault("CAREPACK_DATA_DIR", tempfile.mkdtemp(prefix="carepack-test-"))
@@ -124,3 +124,13 @@ def drain_tasks(db: None) -> Callable[[], None]:
         )
 
     return drain
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests() -> Iterator[None]:
+    """A test (or the code under test) that activates a language must not
+    change the language of the next test."""
+    from django.utils import translation
+
+    yield
+    translation.activate("en")
