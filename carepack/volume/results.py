@@ -64,9 +64,10 @@ def write_error_file(batch: UploadBatch) -> str:
     """Write the lines in error to storage; returns the storage name."""
     rows = BatchRow.objects.filter(batch=batch, outcome=Outcome.ERROR).order_by("line")
     width = max([len(batch.header), *(len(raw) for raw in _raws(rows))], default=0)
-    header = [*map(str, _pad(batch.header, width)), _("Error")]
+    keep = kept_columns(batch.header, width)
+    header = [*map(str, _pick(_pad(batch.header, width), keep)), _("Error")]
     lines = (
-        [*_pad(raw, width), messages(errors)]
+        [*_pick(_pad(raw, width), keep), messages(errors)]
         for raw, errors in rows.values_list("raw", "errors").iterator(_ITERATE)
     )
     # The customer's file name is only for the download: stored under a
@@ -85,6 +86,25 @@ def _raws(rows: QuerySet[BatchRow]) -> Iterator[list[object]]:
 
 def _pad(cells: Sequence[object], width: int) -> list[object]:
     return [*cells, *[""] * (width - len(cells))]
+
+
+# The titles of the column our error files add. An error file uploaded again
+# carries the old messages in it: ignored on upload, and left out of the
+# files we write, so that they never come back as the customer's data.
+_ERROR_TITLES = frozenset({"error", "errors", "erreur", "erreurs"})
+
+
+def kept_columns(header: Sequence[object], width: int) -> list[int]:
+    return [
+        index
+        for index in range(width)
+        if index >= len(header)
+        or str(header[index]).strip().casefold() not in _ERROR_TITLES
+    ]
+
+
+def _pick(cells: Sequence[object], keep: Sequence[int]) -> list[object]:
+    return [cells[index] for index in keep]
 
 
 def _store(
@@ -179,13 +199,16 @@ def queue_result_email(batch: UploadBatch) -> OutgoingEmail:
 
 
 def report_header(batch: UploadBatch) -> list[str]:
-    return [_("Line"), _("Outcome"), *map(str, batch.header), _("Details")]
+    keep = kept_columns(batch.header, len(batch.header))
+    columns = map(str, _pick(batch.header, keep))
+    return [_("Line"), _("Outcome"), *columns, _("Details")]
 
 
 def report_rows(batch: UploadBatch) -> Iterator[list[object]]:
     """Every line of the batch with its outcome, in file order."""
     labels = dict(Outcome.choices)
     width = len(batch.header)
+    keep = kept_columns(batch.header, width)
     rows = (
         BatchRow.objects.filter(batch=batch)
         .order_by("line")
@@ -196,7 +219,7 @@ def report_rows(batch: UploadBatch) -> Iterator[list[object]]:
         yield [
             line,
             str(labels.get(outcome, outcome)),
-            *_pad(raw, width),
+            *_pick(_pad(raw, width), keep),
             _details(outcome, errors, same_as),
         ]
 

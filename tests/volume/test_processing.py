@@ -14,7 +14,7 @@ from carepack.registrations.models import Registration
 from carepack.volume import chunks
 from carepack.volume.models import BatchRow, UploadBatch
 from carepack.volume.processing import process_batch
-from carepack.volume.results import error_file_name
+from carepack.volume.results import error_file_name, report_header, report_rows
 from tests.volume.conftest import (
     TITLES,
     counts,
@@ -286,6 +286,27 @@ def test_the_error_file_fixed_and_uploaded_registers_the_fixed_lines(
         == "=HYPERLINK(1)"
     )
     assert Registration.objects.get(serial_number="5CD0000004").company == "'t Hooft BV"
+
+
+def test_old_messages_of_an_uploaded_error_file_are_not_carried_over(
+    make_order, run_file, tmp_path
+) -> None:
+    order = make_order({"U4417PE": 5}).order
+    batch = run_file(
+        order, text_file(tmp_path / "a.txt", [pack("5CD0000009", surname="")])
+    )
+    path = tmp_path / "a-errors.txt"
+    with default_storage.open(batch.error_file, "rb") as stored:
+        path.write_bytes(stored.read())
+
+    again = run_file(order, path)
+
+    with default_storage.open(again.error_file, "rb") as stored:
+        header = stored.read().decode("utf-16").splitlines()[0].split("\t")
+    assert header.count("Error") == 1 and header[-1] == "Error"
+    assert "Error" not in report_header(again)
+    [row] = list(report_rows(again))
+    assert len(row) == len(report_header(again))
 
 
 def test_the_error_file_of_a_workbook_is_a_workbook(
