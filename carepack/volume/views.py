@@ -10,7 +10,9 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +26,7 @@ from carepack.portal.access import require_order
 from carepack.volume import results, template
 from carepack.volume.forms import UploadForm
 from carepack.volume.models import UploadBatch
-from carepack.volume.uploads import accept_upload, issue_form_token
+from carepack.volume.uploads import Accepted, accept_upload, issue_form_token
 
 Status = UploadBatch.Status
 FINISHED = (Status.DONE, Status.REFUSED, Status.FAILED)
@@ -50,6 +52,18 @@ def upload(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         )
         if accepted.batch.order_id != order.pk:
             raise Http404
+        if not accepted.created and _another_file(form.cleaned_data["file"], accepted):
+            # The same form sent again with another file (Back, pick the
+            # right file, send): one form is one batch, so say what happened.
+            messages.warning(
+                request,
+                _(
+                    "This form had already been sent with “%(name)s”, so the "
+                    "file you just chose was not taken. To upload it, open the "
+                    "volume registration page again."
+                )
+                % {"name": accepted.batch.original_name},
+            )
         return redirect(
             "volume:batch", public_id=order.public_id, batch_id=accepted.batch.public_id
         )
@@ -65,6 +79,14 @@ def upload(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "skus": _skus(order),
     }
     return render(request, "volume/upload.html", context, status=_status(form))
+
+
+def _another_file(upload: UploadedFile, accepted: Accepted) -> bool:
+    """Whether a form sent again carried another file than its batch's (the
+    stored name may be shortened, so compare sizes and name starts)."""
+    name = os.path.basename(upload.name or "")
+    batch = accepted.batch
+    return upload.size != batch.size or name[:40] != batch.original_name[:40]
 
 
 def _status(form: UploadForm) -> int:

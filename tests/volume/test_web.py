@@ -105,6 +105,32 @@ def test_the_same_form_submitted_twice_makes_one_batch(
     assert first["Location"] == again["Location"]
 
 
+def test_a_form_sent_again_with_another_file_says_it_was_not_taken(
+    browser, issued, tmp_path
+) -> None:
+    wrong = text_file(tmp_path / "wrong.txt", [pack("5CD0000001")])
+    right = text_file(tmp_path / "right.txt", [pack("5CD0000001"), pack("5CD0000002")])
+    token = token_in(browser.get(page_of(issued)).content.decode())
+    post_file(browser, issued, wrong, token)
+
+    again = post_file(browser, issued, right, token)
+
+    page = browser.get(again["Location"]).content.decode()
+    assert UploadBatch.objects.count() == 1
+    assert "already been sent with “wrong.txt”" in page
+    assert "was not taken" in page
+
+
+def test_a_double_click_shows_no_warning(browser, issued, tmp_path) -> None:
+    path = text_file(tmp_path / "serials.txt", [pack("5CD0000001")])
+    token = token_in(browser.get(page_of(issued)).content.decode())
+    post_file(browser, issued, path, token)
+
+    again = post_file(browser, issued, path, token)
+
+    assert "was not taken" not in browser.get(again["Location"]).content.decode()
+
+
 def test_a_fresh_form_makes_a_new_batch(browser, issued, tmp_path) -> None:
     path = text_file(tmp_path / "serials.txt", [pack("5CD0000001")])
 
