@@ -65,7 +65,7 @@ def test_it_shows_the_limits_and_the_templates(browser, issued, settings) -> Non
 
     html = browser.get(page_of(issued)).content.decode()
 
-    assert "1234 rows" in html
+    assert "1,234 rows" in html
     assert "100.0" in html  # MB
     assert page_of(issued, "volume/template.xlsx") in html
     assert page_of(issued, "volume/template.txt") in html
