@@ -99,7 +99,7 @@ try:
                 largest = max(largest, sheet.height * sheet.width)
 except calamine.CalamineError:
     sys.exit(3)
-print(largest)
+sys.stdout.write(str(largest))
 """
 
 
