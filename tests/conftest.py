@@ -88,21 +88,26 @@ def worker_env() -> dict[str, str]:
     return env
 
 
+def worker_command(*extra: str) -> list[str]:
+    """The command line of a real worker process, for tests that run one."""
+    return [
+        sys.executable,
+        "-m",
+        "carepack.cli",
+        "worker",
+        "--no-reload",
+        "--no-startup-delay",
+        *extra,
+    ]
+
+
 @pytest.fixture
 def run_worker() -> Callable[[], subprocess.CompletedProcess[str]]:
     """Run a real worker process until the queue is empty."""
 
     def run() -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "carepack.cli",
-                "worker",
-                "--batch",
-                "--no-startup-delay",
-                "--no-reload",
-            ],
+            worker_command("--batch"),
             env=worker_env(),
             capture_output=True,
             text=True,

@@ -8,7 +8,6 @@ SQLite writers are serialised anyway, so the race they pin cannot happen.
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -21,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.test import Client
 
-from tests.conftest import worker_env
+from tests.conftest import worker_command, worker_env
 from tests.portal.conftest import activate
 
 HEADER = (
@@ -106,18 +105,7 @@ class Worker:
     def start(self) -> "Worker":
         handle = self.log.open("ab")
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "carepack.cli",
-                "worker",
-                "--no-reload",
-                "--no-startup-delay",
-                "--interval",
-                "0.05",
-                "--sweep-interval",
-                "0.5",
-            ],
+            worker_command("--interval", "0.05", "--sweep-interval", "0.5"),
             env=self.env,
             stdout=handle,
             stderr=subprocess.STDOUT,

@@ -6,7 +6,6 @@ a form submitted twice at once makes one batch."""
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -26,7 +25,7 @@ from django_tasks_db.models import DBTaskResult
 from carepack.orders.models import CarePack
 from carepack.registrations.models import Registration
 from carepack.volume.models import BatchRow, UploadBatch
-from tests.conftest import worker_env
+from tests.conftest import worker_command, worker_env
 from tests.volume.conftest import pack, text_file, upload
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -40,18 +39,7 @@ class Worker:
         self.env = worker_env() | env
         with log.open("ab") as out:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "carepack.cli",
-                    "worker",
-                    "--no-reload",
-                    "--no-startup-delay",
-                    "--interval",
-                    "0.05",
-                    "--sweep-interval",
-                    "0.3",
-                ],
+                worker_command("--interval", "0.05", "--sweep-interval", "0.3"),
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
