@@ -126,8 +126,16 @@ def run_batch(batch_id: int) -> None:
     from carepack.volume.processing import process_batch
 
     connection.ensure_connection()
+    profile_to = os.environ.get("CAREPACK_BENCH_PROFILE")
     started = time.perf_counter()
-    outcome = process_batch(batch_id)
+    if profile_to:
+        import cProfile
+
+        with cProfile.Profile() as profile:
+            outcome = process_batch(batch_id)
+        profile.dump_stats(profile_to)
+    else:
+        outcome = process_batch(batch_id)
     seconds = time.perf_counter() - started
     batch = UploadBatch.objects.get(pk=batch_id)
     helper = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -221,9 +229,14 @@ def main() -> None:
     parser.add_argument("--kinds", nargs="+", default=["text", "xlsx"])
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL too")
     parser.add_argument("--database", choices=["sqlite", "postgres"])
+    parser.add_argument(
+        "--profile", metavar="FILE", help="write the batch's cProfile stats to FILE"
+    )
     parser.add_argument("--run-batch", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
+    if args.profile:
+        os.environ["CAREPACK_BENCH_PROFILE"] = os.path.abspath(args.profile)
 
     if args.run_batch:
         setup_django(os.environ["DATABASE_URL"], os.environ["CAREPACK_DATA_DIR"])

@@ -76,8 +76,12 @@ def make_order(catalog: None) -> Callable[..., object]:
 
 def worker_env() -> dict[str, str]:
     """Environment for a worker process that uses the test database."""
+    from django.conf import settings
+
     db = connection.settings_dict
-    env = dict(os.environ)
+    # The data folder settings took (pytest may set them up before this
+    # module's default applies): the uploads, the keys.
+    env = dict(os.environ, CAREPACK_DATA_DIR=str(settings.DATA_DIR))
     if connection.vendor == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
     else:

@@ -10,7 +10,7 @@ import datetime
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -407,7 +407,7 @@ class Existing:
 def decide(
     checked: CheckedLine,
     order_id: int,
-    same_serial: Iterable[Existing],
+    same_serial: Sequence[Existing],
 ) -> Decision:
     """What a valid line means given the active registrations of the same
     serial number: a new registration, an exact repeat, or a conflict."""
@@ -415,6 +415,30 @@ def decide(
         return Decision(Verdict.ERROR, checked.errors)
     assert checked.product is not None and checked.hardware is not None
 
+    previous_end = None
+    # Nearly every serial number of a large file is new: nothing to compare.
+    if same_serial:
+        refused = _against_existing(checked, order_id, same_serial)
+        if refused is not None:
+            return refused
+        previous_end = max(
+            (e.coverage_end for e in same_serial if e.post_warranty and e.coverage_end),
+            default=None,
+        )
+    coverage = compute_coverage(
+        checked.product, checked.hardware, checked.line.purchase_date, previous_end
+    )
+    if coverage.end is not None and coverage.end < datetime.date.today():
+        return Decision(Verdict.ERROR, [_coverage_ended(checked, coverage.end)])
+    return Decision(Verdict.REGISTER, coverage=coverage)
+
+
+def _against_existing(
+    checked: CheckedLine, order_id: int, same_serial: Sequence[Existing]
+) -> Decision | None:
+    """The decision the registrations of the same serial number impose, if
+    any: a repeat, or a conflict with one of them."""
+    assert checked.product is not None
     same_sku = [e for e in same_serial if e.sku == checked.sku]
     in_order = next((e for e in same_sku if e.order_id == order_id), None)
     if in_order is not None:
@@ -429,17 +453,7 @@ def decide(
     earlier = [e for e in same_sku if e.order_id != order_id]
     if earlier and not checked.product.post_warranty:
         return Decision(Verdict.ERROR, [_already_covered(checked, earlier[0])])
-
-    previous_end = max(
-        (e.coverage_end for e in same_serial if e.post_warranty and e.coverage_end),
-        default=None,
-    )
-    coverage = compute_coverage(
-        checked.product, checked.hardware, checked.line.purchase_date, previous_end
-    )
-    if coverage.end is not None and coverage.end < datetime.date.today():
-        return Decision(Verdict.ERROR, [_coverage_ended(checked, coverage.end)])
-    return Decision(Verdict.REGISTER, coverage=coverage)
+    return None
 
 
 def _other_machine(checked: CheckedLine, existing: Existing) -> LineError:

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
 from carepack.audit.services import record
+from carepack.core.valuesets import values_in
 from carepack.notifications.models import OutgoingEmail
 from carepack.notifications.services import queue_email, render_message
 from carepack.orders.models import CarePack, Order
@@ -52,11 +53,12 @@ def free_units_by_sku(order: Order) -> dict[str, int]:
     return {row["product__sku"]: row["n"] for row in rows}
 
 
-def existing_for(serials: Iterable[str]) -> dict[str, list[Existing]]:
-    """Active registrations of these serial numbers, in one query."""
-    found: dict[str, list[Existing]] = defaultdict(list)
+def existing_for(serials: Iterable[str]) -> defaultdict[str, list[Existing]]:
+    """Active registrations of these serial numbers, in one query however
+    many there are."""
+    found: defaultdict[str, list[Existing]] = defaultdict(list)
     rows = (
-        Registration.objects.filter(serial_number__in=set(serials))
+        Registration.objects.filter(serial_number__in=values_in(set(serials), str))
         .exclude(status=Registration.Status.CANCELLED)
         .select_related("product")
         .order_by("id")
@@ -133,7 +135,9 @@ def build_registration(
 
 
 def mark_registered(unit_ids: Sequence[int]) -> None:
-    CarePack.objects.filter(id__in=unit_ids).update(status=CarePack.Status.REGISTERED)
+    CarePack.objects.filter(id__in=values_in(unit_ids, int)).update(
+        status=CarePack.Status.REGISTERED
+    )
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 Before any unit is given out, every row is read once to find lines that
 repeat an earlier line exactly (the same values once trimmed, case folded
-and stripped of ``#`` options, as ``CheckedLine.identity`` compares them)
+and stripped of ``#`` options, as ``CheckedLine.identity`` compares them;
+the same purchase date however it is written)
 and lines that give different details for the same serial number and Care
 Pack, however far apart. Only those few lines are remembered: a million
 unremarkable rows cost one dictionary entry each, and only while reading.
@@ -18,8 +19,8 @@ from carepack.catalog.normalize import (
     normalize_sku,
 )
 from carepack.readers import Row
-from carepack.registrations.rules import CheckedLine
-from carepack.volume.lines import LineMaker
+from carepack.registrations.rules import fold
+from carepack.volume.lines import LineMaker, cell_text, serial_text
 
 # Rows between two calls of the heartbeat while reading.
 _HEARTBEAT_ROWS = 4096
@@ -86,16 +87,27 @@ def analyse(
 
 
 def _keys(row: Row, maker: LineMaker) -> tuple[str, int]:
-    line, _ = maker.make(row.values)
-    checked = CheckedLine(
-        line,
-        serial_number=normalize_serial(line.serial_number),
-        product_number=normalize_product_number(line.product_number),
-        sku=normalize_sku(line.carepack_sku),
+    """The row's serial-and-SKU key and a hash of its identity, read
+    straight from the cells: a million rows cannot afford a Line each."""
+    values = row.values
+    serial = normalize_serial(serial_text(values["serial_number"]))
+    sku = normalize_sku(cell_text(values["carepack_sku"]))
+    identity = (
+        hash(
+            (
+                serial,
+                normalize_product_number(cell_text(values["product_number"])),
+                sku,
+                fold(cell_text(values["first_name"])),
+                fold(cell_text(values["surname"])),
+                fold(cell_text(values["company"])),
+                maker.date_key(values["purchase_date"]),
+            )
+        )
+        & _IDENTITY_MASK
     )
-    identity = hash(checked.identity()) & _IDENTITY_MASK
-    if checked.serial_number and checked.sku:
-        return f"{checked.serial_number}\x1f{checked.sku}", identity
+    if serial and sku:
+        return f"{serial}\x1f{sku}", identity
     # Without a serial number or a SKU there is nothing to conflict with,
     # but an identical line is still a repeat.
     return f"\x1e{identity}", identity

@@ -29,6 +29,7 @@ from typing import IO, Any
 
 from django.utils import translation
 
+from carepack.core.collector import bulk_collection
 from carepack.readers import Limits, RegistrationFile, Row, open_registration_file
 from carepack.registrations.rules import Catalog, CheckedLine, Line, check_line
 from carepack.volume.bulk import json_text, plain
@@ -177,8 +178,9 @@ def serve() -> None:
     sys.stdout = sys.stderr
     job: CheckJob = pickle.loads(sys.stdin.buffer.read())  # noqa: S301
     try:
-        for chunk in checked_chunks(job):
-            _send(out, [_portable(row) for row in chunk])
+        with bulk_collection():
+            for chunk in checked_chunks(job):
+                _send(out, [_portable(row) for row in chunk])
         out.write(_LENGTH.pack(0))
         out.flush()
     except BrokenPipeError:

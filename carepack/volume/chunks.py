@@ -11,7 +11,6 @@ either wholly committed, progress included, or not at all.
 from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import batched
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -22,7 +21,6 @@ from carepack.registrations.models import Registration
 from carepack.registrations.rules import (
     CheckedLine,
     Decision,
-    Existing,
     Field,
     LineError,
     Verdict,
@@ -55,7 +53,6 @@ ROW_FIELDS = (
     "raw",
 )
 _CITED_LINES = 5
-_SERIALS_PER_QUERY = 1000
 
 
 @dataclass(slots=True)
@@ -157,7 +154,7 @@ def register(context: BatchContext, prepared: Prepared) -> list[RowResult]:
     results = list(prepared.results)
     order = context.order
     valid = prepared.valid
-    existing = _existing([item.checked.serial_number for item in valid])
+    existing = existing_for([item.checked.serial_number for item in valid])
     decisions = [
         decide(item.checked, order.pk, existing.get(item.checked.serial_number, []))
         for item in valid
@@ -212,16 +209,6 @@ def register(context: BatchContext, prepared: Prepared) -> list[RowResult]:
     batch_id = context.batch_id
     insert_rows(BatchRow, ROW_FIELDS, [r.as_row(batch_id) for r in resolved])
     return resolved
-
-
-def _existing(serials: list[str]) -> defaultdict[str, list[Existing]]:
-    """``existing_for`` by slices: given more than about 2,000 serial
-    numbers at once, SQLite's planner scans the whole registration table
-    instead of using its index, and every chunk gets slower than the last."""
-    found: defaultdict[str, list[Existing]] = defaultdict(list)
-    for part in batched(serials, _SERIALS_PER_QUERY):
-        found.update(existing_for(part))
-    return found
 
 
 def _shared_serials(valid: list[Checked]) -> set[str]:

@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from carepack.readers.dates import DateError, parse_purchase_date
 from carepack.registrations.rules import Field, Line, LineError
 
+# Distinct purchase-date cells remembered by ``LineMaker.date_key``.
+_DATE_KEYS = 10_000
+
 
 def serial_text(value: object) -> str:
     """A number keeps a decimal point or exponent, so the serial check
@@ -45,6 +48,9 @@ class LineMaker:
     def __init__(self, *, language: str, contact_email: str) -> None:
         self.language = language
         self.contact_email = contact_email
+        # Purchase dates as compared between lines, by cell: a file holds
+        # few distinct dates, each read once.
+        self._date_keys: dict[object, str] = {}
 
     def make(self, values: Mapping[str, object]) -> tuple[Line, LineError | None]:
         """The line, and the purchase date's error if it cannot be read."""
@@ -70,6 +76,22 @@ class LineMaker:
             return parse_purchase_date(value, self.language), None
         except DateError as error:
             return None, date_error(error.code, cell_text(value))
+
+    def date_key(self, value: object) -> str:
+        """The purchase date as two lines are compared: the date itself
+        however it is written, or the cell's text when it is not a date (a
+        line with an unreadable date is not the same as one without)."""
+        key = self._date_keys.get(value)
+        if key is None:
+            if len(self._date_keys) > _DATE_KEYS:
+                self._date_keys.clear()
+            date, error = self.purchase_date(value)
+            if error is not None:
+                key = "?" + " ".join(cell_text(value).split()).casefold()
+            else:
+                key = date.isoformat() if date else ""
+            self._date_keys[value] = key
+        return key
 
 
 def date_error(code: str, value: str) -> LineError:

@@ -27,6 +27,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from carepack.audit.services import record
+from carepack.core.collector import bulk_collection
 from carepack.readers import (
     MANDATORY_FIELDS,
     FileRefused,
@@ -85,7 +86,7 @@ def process_batch(batch_id: int) -> str:
     batch = UploadBatch.objects.select_related("order").get(pk=batch_id)
     logger.info("batch started batch=%s processed=%s", batch.pk, batch.processed)
     try:
-        with translation.override(batch.order.language):
+        with translation.override(batch.order.language), bulk_collection():
             return _run(batch, token)
     except LeaseLost:
         logger.warning("batch taken over by another run batch=%s", batch.pk)

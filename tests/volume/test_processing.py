@@ -251,6 +251,45 @@ def test_uploading_the_whole_file_again_registers_only_what_is_new(
     assert Registration.objects.filter(order=order).count() == 3
 
 
+def test_a_large_chunk_sent_again_comes_back_already_registered(
+    make_order, run_file, tmp_path
+) -> None:
+    # Thousands of serial numbers in one chunk: each is looked up among the
+    # registrations and each taken unit is marked, all in one query each.
+    order = make_order({"U4417PE": 2600, "U6578E": 1}).order
+    rows = [pack(f"5CD{n:07d}") for n in range(2500)]
+    path = text_file(tmp_path / "big.txt", rows)
+    run_file(order, path)
+
+    again = run_file(order, path)
+
+    assert counts(again) == (2500, 0, 2500, 0, 0)
+    units = CarePack.objects.filter(order=order, product__sku="U4417PE")
+    assert units.filter(status=CarePack.Status.REGISTERED).count() == 2500
+    assert units.filter(status=CarePack.Status.UNREGISTERED).count() == 100
+
+
+def test_a_purchase_date_written_another_way_is_a_repeat_a_bad_one_is_not(
+    make_order, run_file, tmp_path
+) -> None:
+    order = make_order().order
+    dated = [*TITLES, "Hardware Purchase Date"]
+    rows = [
+        [*pack("5CD0000001"), "2026-03-15"],  # line 2
+        [*pack("5CD0000001"), "15/03/2026"],  # line 3: the same date
+        [*pack("5CD0000002"), ""],  # line 4
+        [*pack("5CD0000002"), "soon"],  # line 5: not line 4 with no date
+    ]
+    batch = run_file(order, text_file(tmp_path / "d.txt", rows, header=dated))
+
+    assert outcomes(batch) == {
+        2: ["registered"],
+        3: ["already_registered"],
+        4: ["error", "conflicting_lines"],
+        5: ["error", "invalid_date", "conflicting_lines"],
+    }
+
+
 def test_the_error_file_fixed_and_uploaded_registers_the_fixed_lines(
     make_order, run_file, tmp_path
 ) -> None:

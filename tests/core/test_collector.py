@@ -1,0 +1,24 @@
+"""The cycle collector is held back during bulk work, and only then."""
+
+import gc
+
+import pytest
+
+from carepack.core.collector import bulk_collection
+
+
+def test_bulk_work_freezes_the_heap_and_gives_it_back() -> None:
+    before = gc.get_threshold()
+    with bulk_collection():
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[0] > before[0]
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
+
+
+def test_the_collector_is_given_back_when_the_work_fails() -> None:
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), bulk_collection():
+        raise RuntimeError("the batch failed")
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
