@@ -26,7 +26,8 @@ class Registration(models.Model):
     )
     product = models.ForeignKey(CarePackProduct, on_delete=models.PROTECT)
     hardware = models.ForeignKey(HardwareProduct, on_delete=models.PROTECT)
-    serial_number = models.CharField(_("serial number"), max_length=40, db_index=True)
+    # Looked up through reg_serial_sku_idx, which starts with it.
+    serial_number = models.CharField(_("serial number"), max_length=40)
     product_number = models.CharField(_("product number"), max_length=40)
     first_name = models.CharField(_("title/first name"), max_length=100)
     surname = models.CharField(_("surname"), max_length=100)

@@ -10,13 +10,16 @@ second.
 
 The helper gets everything it needs up front (the catalogue, the order's
 SKUs, the language) and never touches the database. It writes each checked
-chunk to a pipe that holds less than one chunk, so it is never more than a
-chunk or two ahead; if the worker dies, its next write fails and it exits.
+chunk to a pipe; a thread of the worker keeps up to ``_READ_AHEAD`` of them
+as bytes (a few megabytes each), so the helper keeps checking while the
+worker reads the whole file, and is never further ahead than that. If the
+worker dies, the helper's next write fails and it exits.
 """
 
 import logging
 import os
 import pickle
+import queue
 import struct
 import subprocess
 import sys
@@ -38,6 +41,8 @@ from carepack.volume.lines import LineMaker
 logger = logging.getLogger(__name__)
 
 _LENGTH = struct.Struct("<Q")
+# Checked chunks the worker holds before the helper has to wait.
+_READ_AHEAD = 16
 
 
 @dataclass(slots=True)
@@ -119,6 +124,10 @@ class HelperChecks:
         )
         assert self._process.stdin is not None and self._process.stdout is not None
         self._out = self._process.stdout
+        self._chunks: queue.Queue[bytes | BaseException | None] = queue.Queue(
+            _READ_AHEAD
+        )
+        self._closing = threading.Event()
         # The helper reads the job once Django is set up (the catalogue holds
         # model instances); writing it from a thread spares the worker that
         # wait when the catalogue is larger than the pipe.
@@ -128,21 +137,50 @@ class HelperChecks:
             name="carepack-check-job",
             daemon=True,
         ).start()
+        self._reader = threading.Thread(
+            target=self._read_ahead, name="carepack-check-read", daemon=True
+        )
+        self._reader.start()
+
+    def _read_ahead(self) -> None:
+        """In a thread: move the helper's messages into the queue until the
+        last one, or until the worker closes."""
+        while True:
+            message: bytes | BaseException | None
+            try:
+                message = _receive(self._out)
+            except BaseException as error:  # handed over to the worker
+                message = error
+            while not self._closing.is_set():
+                try:
+                    self._chunks.put(message, timeout=0.2)
+                    break
+                except queue.Full:
+                    continue
+            if self._closing.is_set() or not isinstance(message, bytes):
+                return
 
     def __iter__(self) -> Iterator[list[CheckedRow]]:
         while True:
-            message = _receive(self._out)
+            message = self._chunks.get()
             if message is None:
                 return
-            if isinstance(message, str):
-                raise RuntimeError(f"the checking helper failed:\n{message}")
-            yield [_restore(row, self.catalog) for row in message]
+            if isinstance(message, BaseException):
+                raise message
+            found = pickle.loads(message)  # noqa: S301 (our own child)
+            if isinstance(found, str):
+                raise RuntimeError(f"the checking helper failed:\n{found}")
+            yield [_restore(row, self.catalog) for row in found]
 
     def close(self) -> None:
-        self._out.close()
+        self._closing.set()
         if self._process.poll() is None:
             self._process.terminate()
         self._process.wait(timeout=10)
+        # The helper is gone, so the reading thread meets the end of the
+        # pipe (or a full queue) and stops: only then is the pipe closed.
+        self._reader.join(timeout=10)
+        self._out.close()
 
 
 def _write_job(stream: IO[bytes], job: bytes) -> None:
@@ -160,15 +198,18 @@ def _send(stream: IO[bytes], message: object) -> None:
     stream.flush()
 
 
-def _receive(stream: IO[bytes]) -> Any:
-    """The next message, or None at the end."""
+def _receive(stream: IO[bytes]) -> bytes | None:
+    """The next message, still pickled, or None at the end."""
     head = stream.read(_LENGTH.size)
     if len(head) < _LENGTH.size:
         raise RuntimeError("the checking helper died")
     (length,) = _LENGTH.unpack(head)
     if length == 0:
         return None
-    return pickle.loads(stream.read(length))  # noqa: S301 (our own child)
+    data = stream.read(length)
+    if len(data) < length:
+        raise RuntimeError("the checking helper died")
+    return data
 
 
 def serve() -> None:

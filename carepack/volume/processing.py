@@ -22,7 +22,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
@@ -264,6 +264,7 @@ def _commit_chunk(
     for attempt in range(1, _CHUNK_TRIES + 1):
         try:
             with transaction.atomic():
+                _no_flush_wait()
                 _hold(context.batch_id, token, processed)
                 done = register(context, prepared)
                 _record_progress(context.batch_id, processed, done)
@@ -278,6 +279,22 @@ def _commit_chunk(
             logger.info(
                 "batch chunk retried batch=%s at=%s", context.batch_id, processed
             )
+
+
+def _no_flush_wait() -> None:
+    """On PostgreSQL, let this transaction's commit return before its WAL
+    is flushed to disk (the server flushes it a moment later).
+
+    A chunk writes thousands of rows: waiting for each flush cost a third of
+    a large batch's time. Should the server crash within that moment, the
+    chunk is lost whole, its progress with it, and the next run writes it
+    again: still every line once. The batch's last commit waits for its
+    flush, which covers every chunk before it: a batch reported done is on
+    disk whole.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _record_progress(batch_id: int, processed: int, done: list[RowResult]) -> None:

@@ -1,7 +1,10 @@
 """What the batch service makes of a file: one outcome per line, found
 over the whole file, registered chunk by chunk."""
 
+import os
+import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import python_calamine
@@ -11,12 +14,13 @@ from django.utils import timezone
 
 from carepack.orders.models import CarePack
 from carepack.registrations.models import Registration
-from carepack.volume import chunks
+from carepack.volume import chunks, processing
 from carepack.volume.models import BatchRow, UploadBatch
 from carepack.volume.processing import process_batch
 from carepack.volume.results import error_file_name, report_header, report_rows
 from tests.volume.conftest import (
     TITLES,
+    VOLUME,
     counts,
     outcomes,
     pack,
@@ -251,6 +255,51 @@ def test_uploading_the_whole_file_again_registers_only_what_is_new(
     assert Registration.objects.filter(order=order).count() == 3
 
 
+def test_a_run_that_fails_leaves_no_helper_behind(
+    make_order, tmp_path, settings, monkeypatch
+) -> None:
+    # Far more checked chunks than the worker reads ahead: the helper is
+    # waiting to write when the worker gives up.
+    settings.CAREPACK_BATCH_HELPER_ROWS = 1
+    settings.CAREPACK_BATCH_CHUNK_ROWS = 50
+    order = make_order({"U4417PE": 200, "U6578E": 1}).order
+    rows = [pack(f"5CD{n:07d}", company="x" * 150) for n in range(3000)]
+    batch = upload(order, text_file(tmp_path / "h.txt", rows))
+    real = chunks.register
+    helpers = []
+
+    def fail_on_the_third(context, prepared):
+        helpers.extend(p for p in child_commands() if "check_helper" in p)
+        if prepared.rows[0].line > 101:
+            raise RuntimeError("the database went away")
+        return real(context, prepared)
+
+    monkeypatch.setattr(processing, "register", fail_on_the_third)
+
+    with pytest.raises(RuntimeError, match="went away"):
+        process_batch(batch.pk)
+
+    assert helpers, "the batch was checked by a helper process"
+    assert not [p for p in child_commands() if "check_helper" in p]
+    assert not [t for t in threading.enumerate() if t.name.startswith("carepack-")]
+    batch.refresh_from_db()
+    assert batch.processed == 100
+
+
+def child_commands() -> list[str]:
+    """The command lines of this process's living children."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+            cmdline = (status.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and fields[0] != "Z":
+            found.append(cmdline.replace(b"\0", b" ").decode(errors="replace"))
+    return found
+
+
 def test_a_large_chunk_sent_again_comes_back_already_registered(
     make_order, run_file, tmp_path
 ) -> None:
@@ -348,18 +397,9 @@ def test_old_messages_of_an_uploaded_error_file_are_not_carried_over(
     assert len(row) == len(report_header(again))
 
 
-def test_the_error_file_of_a_workbook_is_a_workbook(
-    make_order, run_file, tmp_path
-) -> None:
-
+def test_the_error_file_of_a_workbook_is_a_workbook(make_order, run_file) -> None:
     order = make_order({"U4417PE": 6, "U6578E": 2}).order
-    batch = run_file(
-        order,
-        tmp_path.parent / "x"
-        if False
-        else __import__("tests.volume.conftest", fromlist=["VOLUME"]).VOLUME
-        / "faults.xlsx",
-    )
+    batch = run_file(order, VOLUME / "faults.xlsx")
 
     with default_storage.open(batch.error_file, "rb") as stored:
         book = python_calamine.CalamineWorkbook.from_filelike(stored)
