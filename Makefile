@@ -23,8 +23,11 @@ format: install
 	.venv/bin/ruff check --fix .
 
 messages: install  ## extract and compile the translation catalogues
-	cd carepack && ../.venv/bin/carepack makemessages -l fr --no-obsolete --add-location file
-	cd carepack && ../.venv/bin/carepack compilemessages
+	export CAREPACK_DATA_DIR=$$(mktemp -d); \
+	for locale in carepack/*/locale; do \
+		(cd $${locale%/locale} && ../../.venv/bin/carepack makemessages -l fr --no-obsolete --add-location file) || exit 1; \
+		(cd $${locale%/locale} && ../../.venv/bin/carepack compilemessages) || exit 1; \
+	done
 
 bench: install
 	.venv/bin/python bench/volume.py

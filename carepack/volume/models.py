@@ -34,7 +34,10 @@ class UploadBatch(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
     error_code = models.CharField(max_length=40, blank=True)
+    # The message in the order's language, as e-mailed; the code and its
+    # values let a page say it again in the reader's language.
     error_message = models.TextField(blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
     lines = models.PositiveIntegerField(_("lines"), default=0)
     processed = models.PositiveIntegerField(_("processed"), default=0)
     registered = models.PositiveIntegerField(_("registered"), default=0)

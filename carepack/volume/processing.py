@@ -321,6 +321,12 @@ def _refuse(
         batch.status = Status.REFUSED
         batch.error_code = code
         batch.error_message = refusal_message(code, params)
+        batch.error_params = {
+            name: value
+            if isinstance(value, str | int | float | list | tuple)
+            else str(value)
+            for name, value in params.items()
+        }
         batch.lines = 0
         _close(batch)
         batch.save()

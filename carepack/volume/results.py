@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from carepack.notifications.models import OutgoingEmail
 from carepack.notifications.services import (
@@ -26,6 +27,7 @@ from carepack.notifications.services import (
     render_message,
 )
 from carepack.readers.writers import write_text, write_xlsx
+from carepack.registrations.rules import Field
 from carepack.volume.models import BatchRow, UploadBatch
 
 logger = logging.getLogger(__name__)
@@ -56,8 +58,30 @@ def error_file_type(batch: UploadBatch) -> str:
     return "text/plain" if is_text(batch) else XLSX_TYPE
 
 
+# The column each error is about, named in the messages people read (the
+# JSON of ``register-file`` gives the field on its own).
+_FIELD_LABELS: dict[str, object] = {
+    Field.SERIAL: gettext_lazy("Serial number"),
+    Field.PRODUCT: gettext_lazy("Product number"),
+    Field.CAREPACK: gettext_lazy("Care Pack product number"),
+    Field.FIRST_NAME: gettext_lazy("Title/first name"),
+    Field.SURNAME: gettext_lazy("Surname"),
+    Field.COMPANY: gettext_lazy("Company"),
+    Field.EMAIL: gettext_lazy("Contact e-mail"),
+    Field.PURCHASE_DATE: gettext_lazy("Hardware purchase date"),
+}
+
+
 def messages(errors: Sequence[dict[str, str]]) -> str:
-    return " | ".join(error["message"] for error in errors)
+    """A line's errors as one text, each introduced by its column."""
+    return " | ".join(_labelled(error) for error in errors)
+
+
+def _labelled(error: dict[str, str]) -> str:
+    label = _FIELD_LABELS.get(error.get("field", ""))
+    if label is None:
+        return error["message"]
+    return _("%(column)s: %(message)s") % {"column": label, "message": error["message"]}
 
 
 def write_error_file(batch: UploadBatch) -> str:

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from carepack.portal.access import require_order
 from carepack.volume import results, template
 from carepack.volume.forms import UploadForm
 from carepack.volume.models import UploadBatch
+from carepack.volume.refusals import refusal_message
 from carepack.volume.uploads import Accepted, accept_upload, issue_form_token
 
 Status = UploadBatch.Status
@@ -116,8 +117,17 @@ def batch(
         "batch": found,
         "progress": _progress(found),
         "finished": found.status in FINISHED,
+        "refusal": _refusal(found),
     }
     return render(request, "volume/batch.html", context)
+
+
+def _refusal(found: UploadBatch) -> str:
+    """Why the file was refused, in the language of this page (the stored
+    message is in the order's language, for the e-mail)."""
+    if found.status == Status.REFUSED and found.error_code:
+        return refusal_message(found.error_code, found.error_params)
+    return found.error_message
 
 
 @never_cache
@@ -192,7 +202,7 @@ def error_file(
 @require_GET
 def report_xlsx(
     request: HttpRequest, public_id: uuid.UUID, batch_id: uuid.UUID
-) -> FileResponse:
+) -> HttpResponseBase:
     return _report(request, public_id, batch_id, "xlsx")
 
 
@@ -200,32 +210,36 @@ def report_xlsx(
 @require_GET
 def report_csv(
     request: HttpRequest, public_id: uuid.UUID, batch_id: uuid.UUID
-) -> FileResponse:
+) -> HttpResponseBase:
     return _report(request, public_id, batch_id, "csv")
 
 
 def _report(
     request: HttpRequest, public_id: uuid.UUID, batch_id: uuid.UUID, kind: str
-) -> FileResponse:
+) -> HttpResponseBase:
     order = require_order(request, public_id)
-    found = get_object_or_404(
-        UploadBatch,
-        Q(status=Status.DONE) | Q(status=Status.FAILED),
-        order=order,
-        public_id=batch_id,
-    )
+    found = _batch(order, batch_id)
+    if found.status not in (Status.DONE, Status.FAILED):
+        # Asked for before the file is processed (a link kept from an
+        # earlier visit): say so, rather than "not found".
+        context = {"order": order, "batch": found}
+        return render(request, "volume/report_not_ready.html", context, status=409)
     handle, name = tempfile.mkstemp(suffix=f".{kind}")
     os.close(handle)
     path = Path(name)
     try:
-        results.write_report(found, path, kind)
+        # In the order's language, like the error file and the e-mail: the
+        # lines' messages were written in it.
+        with translation.override(order.language):
+            results.write_report(found, path, kind)
         # Unlinked at once: the open handle keeps the content readable
         # until the response is sent and closes it.
         stream = path.open("rb")
     finally:
         path.unlink()
     stem = os.path.splitext(found.original_name)[0] or "registration"
-    suffix = _("report")
+    with translation.override(order.language):
+        suffix = _("report")
     return FileResponse(
         stream,
         as_attachment=True,

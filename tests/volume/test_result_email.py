@@ -44,8 +44,11 @@ def test_it_mails_the_counts_the_errors_and_the_error_file(
     assert message.subject == "serials.txt: 2 lines to correct"
     text = message.body
     assert "registered now: 1" in text and "in error: 2" in text
-    assert "line 3: This field is required." in text
-    assert "line 4: Care Pack “U9999XX” is not part of this order." in text
+    assert "line 3: Surname: This field is required." in text
+    assert (
+        "line 4: Care Pack product number: Care Pack “U9999XX” is not part of this order."
+        in text
+    )
     assert f"/order/{order.public_id}/batches/{batch.public_id}/" in text
     [(name, content, mimetype)] = message.attachments
     # Sent as bytes, so that the file arrives exactly as it will be read.
@@ -65,7 +68,7 @@ def test_it_writes_to_a_french_order_in_french(make_order, run_file, tmp_path) -
 
     message = sent_message()
     assert message.subject == "serials.txt : 2 lignes à corriger"
-    assert "ligne 3 : Ce champ est obligatoire." in message.body
+    assert "ligne 3 : Nom : Ce champ est obligatoire." in message.body
     assert message.attachments[0][0] == "serials-erreurs.txt"
 
 

@@ -208,6 +208,7 @@ def test_the_downloads_hold_the_lines(browser, issued, tmp_path) -> None:
     assert 'filename="s-errors.txt"' in errors["Content-Disposition"]
     text = b"".join(errors.streaming_content).decode("utf-16")
     assert text.splitlines()[1].startswith("5CD0000002\t6F8K2EA\tU4417PE\t'=cmd\t")
+    assert text.splitlines()[1].endswith("\tSurname: This field is required.")
     table = list(
         csv.reader(
             io.StringIO(b"".join(report_csv.streaming_content).decode("utf-8-sig"))
@@ -221,6 +222,47 @@ def test_the_downloads_hold_the_lines(browser, issued, tmp_path) -> None:
     )
     sheet = book.get_sheet_by_index(0).to_python()
     assert sheet[2][1] == "error" and sheet[2][5] == "=cmd"
+
+
+def test_a_report_asked_for_too_early_says_it_is_not_ready(
+    browser, issued, tmp_path
+) -> None:
+    response = post_file(
+        browser, issued, text_file(tmp_path / "s.txt", [pack("5CD0000001")])
+    )
+
+    early = browser.get(response["Location"] + "report.csv")
+
+    assert early.status_code == 409
+    assert "still being processed" in early.content.decode()
+    process_batch(UploadBatch.objects.get().pk)
+    assert browser.get(response["Location"] + "report.csv").status_code == 200
+
+
+def test_a_french_orders_results_keep_one_language_each(make_order, tmp_path) -> None:
+    issued = make_order({"U4417PE": 5, "U6578E": 1}, language="fr")
+    browser = browser_for(issued)  # an English browser
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 20)
+    refused = post_file(browser, issued, path)
+    rows = [pack("5CD0000001", surname="")]
+    done = post_file(browser, issued, text_file(tmp_path / "s.txt", rows))
+    for batch in UploadBatch.objects.all():
+        process_batch(batch.pk)
+
+    page = browser.get(refused["Location"]).content.decode()
+    report = browser.get(done["Location"] + "report.csv")
+
+    # The page speaks the browser's language, its refusal included; the
+    # e-mail keeps the order's.
+    assert "This is a PDF document, not a registration file." in page
+    stored = UploadBatch.objects.get(status=UploadBatch.Status.REFUSED)
+    assert stored.error_message.startswith("C’est un document PDF")
+    # A report is a file of the order's language, like its line messages.
+    table = b"".join(report.streaming_content).decode("utf-8-sig").splitlines()
+    assert table[0].startswith("Ligne;Résultat;")
+    assert table[1].endswith("Nom : Ce champ est obligatoire.")
+    assert 'filename="s-rapport.csv"' in report["Content-Disposition"]
 
 
 def test_the_template_offers_the_orders_packs(browser, issued) -> None:
