@@ -390,6 +390,9 @@ class Decision:
     errors: list[LineError] = field(default_factory=list)
     coverage: Coverage = Coverage(None, None)
     existing_id: int | None = None
+    # A repeat of a registration made without a purchase date, giving one:
+    # the registration takes the date and the coverage it sets.
+    completes_date: bool = False
 
 
 @dataclass(frozen=True)
@@ -416,13 +419,20 @@ def decide(
     assert checked.product is not None and checked.hardware is not None
 
     previous_end = None
+    imposed = None
     # Nearly every serial number of a large file is new: nothing to compare.
     if same_serial:
-        refused = _against_existing(checked, order_id, same_serial)
-        if refused is not None:
-            return refused
+        imposed = _against_existing(checked, order_id, same_serial)
+        if imposed is not None and not imposed.completes_date:
+            return imposed
         previous_end = max(
-            (e.coverage_end for e in same_serial if e.post_warranty and e.coverage_end),
+            (
+                e.coverage_end
+                for e in same_serial
+                if e.post_warranty
+                and e.coverage_end
+                and (imposed is None or e.id != imposed.existing_id)
+            ),
             default=None,
         )
     coverage = compute_coverage(
@@ -430,6 +440,9 @@ def decide(
     )
     if coverage.end is not None and coverage.end < datetime.date.today():
         return Decision(Verdict.ERROR, [_coverage_ended(checked, coverage.end)])
+    if imposed is not None:
+        imposed.coverage = coverage
+        return imposed
     return Decision(Verdict.REGISTER, coverage=coverage)
 
 
@@ -493,7 +506,13 @@ def _repeat_or_conflict(checked: CheckedLine, existing: Existing) -> Decision:
     # differ: volume files may leave it out.
     same_date = mine[-1] == theirs[-1] or not mine[-1] or not theirs[-1]
     if mine[:-1] == theirs[:-1] and same_date:
-        return Decision(Verdict.ALREADY_REGISTERED, existing_id=existing.id)
+        return Decision(
+            Verdict.ALREADY_REGISTERED,
+            existing_id=existing.id,
+            # Not a registration of this very form or chunk (id 0): those
+            # were both compared over the whole file or form already.
+            completes_date=bool(mine[-1]) and not theirs[-1] and existing.id > 0,
+        )
     return Decision(
         Verdict.ERROR,
         [

@@ -7,12 +7,13 @@ constraints on ``Registration`` refuse a unit or a SKU/serial pair taken
 twice whatever happens in Python.
 """
 
+import datetime
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 
 from carepack.audit.services import record
@@ -37,6 +38,9 @@ from carepack.registrations.rules import (
 )
 
 logger = logging.getLogger(__name__)
+
+# Registrations named in one audit record of completed purchase dates.
+_AUDITED_IDS = 100
 
 
 def order_skus(order: Order) -> dict[str, int]:
@@ -134,6 +138,55 @@ def build_registration(
     )
 
 
+DateCompletion = tuple[
+    int, datetime.date | None, datetime.date | None, datetime.date | None
+]
+
+
+def date_completion(checked: CheckedLine, decision: Decision) -> DateCompletion:
+    """What ``complete_purchase_dates`` writes for a decision that
+    ``completes_date``: the registration, its purchase date and coverage."""
+    assert decision.existing_id is not None
+    coverage = decision.coverage
+    return (
+        decision.existing_id,
+        checked.line.purchase_date,
+        coverage.start,
+        coverage.end,
+    )
+
+
+def complete_purchase_dates(
+    completions: Sequence[DateCompletion], *, order: Order, actor: str
+) -> None:
+    """Give registrations made without a purchase date the date a later
+    line brought, and the coverage it sets. A registration that has a date
+    by now (another line was faster) keeps it."""
+    if not completions:
+        return
+    table = Registration._meta.db_table
+    statement = (
+        f"UPDATE {table} SET purchase_date = %s, coverage_start = %s, "  # noqa: S608
+        "coverage_end = %s WHERE id = %s AND purchase_date IS NULL AND status = %s"
+    )
+    active = Registration.Status.ACTIVE.value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            statement,
+            [
+                (date, start, end, reg_id, active)
+                for reg_id, date, start, end in completions
+            ],
+        )
+    record(
+        actor,
+        "registration.purchase_date_recorded",
+        order=order,
+        registrations=[reg_id for reg_id, *_ in completions[:_AUDITED_IDS]],
+        count=len(completions),
+    )
+
+
 def mark_registered(unit_ids: Sequence[int]) -> None:
     CarePack.objects.filter(id__in=values_in(unit_ids, int)).update(
         status=CarePack.Status.REGISTERED
@@ -206,6 +259,9 @@ def _apply(
         return Outcome(item.line, Verdict.ERROR, decision.errors)
     if decision.verdict == Verdict.ALREADY_REGISTERED:
         assert decision.existing_id is not None
+        if decision.completes_date:
+            completion = date_completion(item, decision)
+            complete_purchase_dates([completion], order=order, actor=actor)
         reg = Registration.objects.get(pk=decision.existing_id)
         return Outcome(item.line, Verdict.ALREADY_REGISTERED, registration=reg)
 

@@ -29,6 +29,9 @@ from carepack.registrations.rules import (
 )
 from carepack.registrations.services import (
     REGISTRATION_ROW_FIELDS,
+    DateCompletion,
+    complete_purchase_dates,
+    date_completion,
     existing_for,
     mark_registered,
     pending_existing,
@@ -165,6 +168,7 @@ def register(context: BatchContext, prepared: Prepared) -> list[RowResult]:
     shared = _shared_serials(valid)
 
     new_rows: list[tuple[object, ...]] = []
+    completions: list[DateCompletion] = []
     by_unit: dict[int, RowResult] = {}
     for item, decision in zip(valid, decisions, strict=True):
         checked = item.checked
@@ -187,6 +191,8 @@ def register(context: BatchContext, prepared: Prepared) -> list[RowResult]:
         if decision.verdict == Verdict.ALREADY_REGISTERED:
             result.outcome = Outcome.ALREADY_REGISTERED
             result.registration_id = decision.existing_id
+            if decision.completes_date:
+                completions.append(date_completion(checked, decision))
             continue
         free = units[checked.sku]
         if not free:
@@ -200,6 +206,7 @@ def register(context: BatchContext, prepared: Prepared) -> list[RowResult]:
         by_unit[unit_id] = result
         new_rows.append(_registration_row(context, checked, decision, unit_id))
 
+    complete_purchase_dates(completions, order=order, actor=f"batch:{context.batch_id}")
     if new_rows:
         insert_rows(Registration, REGISTRATION_ROW_FIELDS, new_rows)
         mark_registered(list(by_unit))

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from carepack.audit.models import AuditEvent
 from carepack.orders.models import CarePack
 from carepack.registrations.models import Registration
 from carepack.registrations.rules import Line, Verdict
@@ -66,6 +67,30 @@ def test_an_exact_repeat_consumes_nothing(make_order) -> None:
 
     assert again.verdict == Verdict.ALREADY_REGISTERED
     assert Registration.objects.count() == 1
+
+
+def test_a_repeat_that_brings_the_purchase_date_records_it(make_order) -> None:
+    order = make_order().order
+    register_online(order, [line()], actor="test")
+    # As a volume file without the optional date registers it.
+    Registration.objects.update(
+        purchase_date=None, coverage_start=None, coverage_end=None
+    )
+
+    [again] = register_online(order, [line()], actor="test")
+
+    assert again.verdict == Verdict.ALREADY_REGISTERED
+    reg = Registration.objects.get()
+    assert reg.purchase_date == BOUGHT
+    assert reg.coverage_start == datetime.date(2027, 3, 15)
+    assert AuditEvent.objects.filter(
+        action="registration.purchase_date_recorded", order=order
+    ).exists()
+    # A registration that has its date keeps it: a line with another date
+    # changes nothing.
+    with pytest.raises(RegistrationFailed):
+        register_online(order, [line(purchase_date=BOUGHT.replace(day=1))], actor="t")
+    assert Registration.objects.get().purchase_date == BOUGHT
 
 
 def test_other_details_on_the_same_sku_and_serial_are_an_error(make_order) -> None:

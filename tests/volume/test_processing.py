@@ -300,6 +300,24 @@ def child_commands() -> list[str]:
     return found
 
 
+def test_a_file_sent_again_with_purchase_dates_records_them(
+    make_order, run_file, tmp_path
+) -> None:
+    order = make_order().order
+    dated = [*TITLES, "Hardware Purchase Date"]
+    first = [[*pack("5CD0000001"), ""], [*pack("5CD0000002"), ""]]
+    run_file(order, text_file(tmp_path / "v1.txt", first, header=dated))
+    second = [[*pack("5CD0000001"), "2026-03-15"], [*pack("5CD0000002"), ""]]
+
+    again = run_file(order, text_file(tmp_path / "v2.txt", second, header=dated))
+
+    assert counts(again) == (2, 0, 2, 0, 0)
+    regs = {r.serial_number: r for r in Registration.objects.filter(order=order)}
+    assert regs["5CD0000001"].purchase_date.isoformat() == "2026-03-15"
+    assert regs["5CD0000001"].coverage_start is not None
+    assert regs["5CD0000002"].purchase_date is None
+
+
 def test_a_large_chunk_sent_again_comes_back_already_registered(
     make_order, run_file, tmp_path
 ) -> None:

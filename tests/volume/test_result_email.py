@@ -45,10 +45,8 @@ def test_it_mails_the_counts_the_errors_and_the_error_file(
     text = message.body
     assert "registered now: 1" in text and "in error: 2" in text
     assert "line 3: Surname: This field is required." in text
-    assert (
-        "line 4: Care Pack product number: Care Pack “U9999XX” is not part of this order."
-        in text
-    )
+    pack_error = "Care Pack “U9999XX” is not part of this order."
+    assert f"line 4: Care Pack product number: {pack_error}" in text
     assert f"/order/{order.public_id}/batches/{batch.public_id}/" in text
     [(name, content, mimetype)] = message.attachments
     # Sent as bytes, so that the file arrives exactly as it will be read.
