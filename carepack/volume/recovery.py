@@ -65,7 +65,7 @@ def _requeue(batch_id: int) -> int:
     now = timezone.now()
     with transaction.atomic():
         batch = (
-            UploadBatch.objects.select_for_update(skip_locked=True)
+            UploadBatch.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("order")
             .filter(pk=batch_id, status__in=[Status.QUEUED, Status.RUNNING])
             .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))

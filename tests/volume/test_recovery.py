@@ -3,7 +3,9 @@ one that keeps failing gives up with a message instead of looping."""
 
 from datetime import timedelta
 
+import psycopg
 import pytest
+from django.db import connection
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -95,3 +97,25 @@ def test_progress_resets_the_attempts(batch, settings) -> None:
 
     batch.refresh_from_db()
     assert batch.attempts == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_lock_on_the_order_does_not_hide_its_stale_batches(batch) -> None:
+    # Another transaction holds the order row (an admin saving it, another
+    # worker re-queuing a batch of the same order): the sweep locks only
+    # the batch, so it still finds this one.
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        dbname=settings["NAME"],
+    )
+    try:
+        other.execute(
+            "SELECT id FROM orders_order WHERE id = %s FOR UPDATE", [batch.order_id]
+        )
+        assert requeue_stale_batches() == 1
+    finally:
+        other.close()
