@@ -11,21 +11,35 @@ batch hold no reference cycles, so nothing piles up meanwhile.
 """
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 # Allocations between two collections of the youngest generation.
 _BULK_THRESHOLD = 100_000
 
+# The collector's settings are the process's: blocks running at once in
+# several threads share one setting, made by the first, undone by the last.
+_lock = threading.Lock()
+_inside = 0
+_saved: tuple[int, ...] = ()
+
 
 @contextmanager
 def bulk_collection() -> Iterator[None]:
     """Collect rarely, and only what is allocated inside the block."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(_BULK_THRESHOLD, *thresholds[1:])
+    global _inside, _saved
+    with _lock:
+        if _inside == 0:
+            _saved = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(_BULK_THRESHOLD, *_saved[1:])
+        _inside += 1
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
+        with _lock:
+            _inside -= 1
+            if _inside == 0:
+                gc.set_threshold(*_saved)
+                gc.unfreeze()
