@@ -104,3 +104,23 @@ def test_a_wrong_code_exits_2_and_touches_nothing(make_order, tmp_path: Path) ->
         }
     }
     assert not Registration.objects.exists()
+
+
+def test_a_repeated_line_cites_the_line_it_repeats(make_order, tmp_path: Path) -> None:
+    issued = make_order()
+    line = pack("5CD0000001")
+    path = text_file(tmp_path / "twice.txt", [line, pack("5CD0000002"), line])
+
+    result = register_file(str(path), "--json", "--code", issued.code)
+
+    assert result.returncode == 0, result.stderr
+    first, second, repeat = json.loads(result.stdout)["rows"]
+    assert "same_as" not in first and "same_as" not in second
+    assert repeat == {
+        "line": 4,
+        "outcome": "already_registered",
+        "serial_number": "5CD0000001",
+        "carepack": "U4417PE",
+        "errors": [],
+        "same_as": 2,
+    }

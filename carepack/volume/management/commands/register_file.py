@@ -154,16 +154,18 @@ def json_rows(batch: UploadBatch) -> Iterator[str]:
     rows = (
         BatchRow.objects.filter(batch=batch)
         .order_by("line")
-        .values_list("line", "outcome", "serial_number", "sku", "errors")
+        .values_list("line", "outcome", "serial_number", "sku", "errors", "same_as")
     )
-    for line, outcome, serial, sku, errors in rows.iterator(5000):
-        yield json.dumps(
-            {
-                "line": line,
-                "outcome": outcome,
-                "serial_number": serial,
-                "carepack": sku,
-                "errors": errors,
-            },
-            ensure_ascii=False,
-        )
+    for line, outcome, serial, sku, errors, same_as in rows.iterator(5000):
+        row: dict[str, Any] = {
+            "line": line,
+            "outcome": outcome,
+            "serial_number": serial,
+            "carepack": sku,
+            "errors": errors,
+        }
+        # An exact repeat takes the earlier line's outcome; for an
+        # "already_registered" one the citation is the only hint why.
+        if same_as is not None:
+            row["same_as"] = same_as
+        yield json.dumps(row, ensure_ascii=False)
