@@ -1,11 +1,14 @@
 """``carepack register-file``: the same pipeline, at once, from a shell."""
 
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from carepack.notifications.models import OutgoingEmail
 from carepack.registrations.models import Registration
@@ -124,3 +127,44 @@ def test_a_repeated_line_cites_the_line_it_repeats(make_order, tmp_path: Path) -
         "errors": [],
         "same_as": 2,
     }
+
+
+def test_a_folder_is_refused_as_not_a_file(make_order, tmp_path: Path) -> None:
+    issued = make_order()
+
+    as_json = register_file(str(tmp_path), "--json", "--code", issued.code)
+    as_text = register_file(str(tmp_path), "--code", issued.code)
+
+    assert as_json.returncode == 2
+    error = json.loads(as_json.stdout)["error"]
+    assert error["code"] == "not_a_file"
+    assert f"{tmp_path} is a folder, not a file" in error["message"]
+    assert as_text.returncode == 2
+    assert "is a folder, not a file" in as_text.stderr
+    assert "No such file" not in as_text.stderr
+
+
+def test_an_unreadable_file_is_refused_with_permission_denied(
+    make_order, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Faked: the tests may run as root, who reads any file."""
+    issued = make_order()
+    path = text_file(tmp_path / "locked.txt", [pack("5CD0000001")])
+    real_open = Path.open
+
+    def refuse_locked(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse_locked)
+    out = io.StringIO()
+
+    with pytest.raises(SystemExit) as exited:
+        call_command("register_file", str(path), "--json", code=issued.code, stdout=out)
+
+    assert exited.value.code == 2
+    error = json.loads(out.getvalue())["error"]
+    assert error["code"] == "permission_denied"
+    assert f"Permission denied: {path} cannot be read" in error["message"]
+    assert not Registration.objects.exists()

@@ -8,9 +8,11 @@ else, is printed on stdout.
 
 import json
 import os
+import stat
 import sys
 from argparse import ArgumentParser
 from collections.abc import Iterator
+from io import BufferedReader
 from pathlib import Path
 from typing import Any
 
@@ -56,15 +58,16 @@ class Command(BaseCommand):
         as_json = options["json"]
         try:
             order, reply_to, path = self._inputs(options)
+            upload = open_file(path)
         except Refused as refused:
             self._refuse(refused, as_json)
             return
 
         limit_memory()
-        with path.open("rb") as handle:
+        with upload:
             batch = accept_upload(
                 order,
-                File(handle, name=path.name),
+                File(upload, name=path.name),
                 reply_email=reply_to,
                 channel="cli",
                 enqueue=False,
@@ -100,10 +103,7 @@ class Command(BaseCommand):
                 reply_to = validate_recipient(reply_to)
             except OrderError as exc:
                 raise Refused("invalid_email", str(exc)) from exc
-        path = Path(options["file"])
-        if not path.is_file():
-            raise Refused("no_file", _("No such file: %(path)s") % {"path": path})
-        return order, reply_to, path
+        return order, reply_to, Path(options["file"])
 
     def _refuse(self, refused: Refused, as_json: bool) -> None:
         if as_json:
@@ -138,6 +138,36 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"lines in error: {batch.error_file} (in the file storage)"
             )
+
+
+def open_file(path: Path) -> BufferedReader:
+    """Open the file to register, or say why it cannot be read."""
+    names = {"path": path}
+    try:
+        mode = path.stat().st_mode
+        # Only a regular file: opening a FIFO would wait for a writer.
+        if stat.S_ISREG(mode):
+            return path.open("rb")
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        raise Refused("no_file", _("No such file: %(path)s") % names) from exc
+    except PermissionError as exc:
+        message = _(
+            "Permission denied: %(path)s cannot be read by this user. "
+            "Give a file you may read, or change its permissions."
+        )
+        raise Refused("permission_denied", message % names) from exc
+    except OSError as exc:
+        message = _("%(path)s cannot be read: %(reason)s")
+        reason = exc.strerror or str(exc)
+        raise Refused(
+            "unreadable_file", message % (names | {"reason": reason})
+        ) from exc
+
+    if stat.S_ISDIR(mode):
+        message = _("%(path)s is a folder, not a file. Give the registration file.")
+    else:
+        message = _("%(path)s is not a regular file. Give a saved registration file.")
+    raise Refused("not_a_file", message % names)
 
 
 def counts(batch: UploadBatch) -> dict[str, int]:
