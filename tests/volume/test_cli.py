@@ -19,12 +19,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def register_file(
-    *args: str, code: str | None = None
+    *args: str, code: str | None = None, storage: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     env = worker_env()
     env.pop("CAREPACK_CODE", None)
     if code is not None:
         env["CAREPACK_CODE"] = code
+    if storage is not None:
+        env["CAREPACK_STORAGE_BACKEND"] = storage
     return subprocess.run(
         [sys.executable, "-m", "carepack.cli", "register-file", *args],
         env=env,
@@ -168,3 +170,39 @@ def test_an_unreadable_file_is_refused_with_permission_denied(
     assert error["code"] == "permission_denied"
     assert f"Permission denied: {path} cannot be read" in error["message"]
     assert not Registration.objects.exists()
+
+
+def test_the_error_file_is_given_by_its_absolute_path(
+    make_order, tmp_path: Path
+) -> None:
+    issued = make_order()
+    path = text_file(tmp_path / "bad.txt", [pack("5CD0000001", surname="")])
+
+    result = register_file(str(path), "--code", issued.code)
+
+    assert result.returncode == 1, result.stderr
+    last = result.stdout.splitlines()[-1]
+    assert last.startswith("Lines in error: /")
+    error_file = Path(last.removeprefix("Lines in error: "))
+    assert error_file.is_file()
+    assert "5CD0000001" in error_file.read_text(encoding="utf-16")
+
+
+def test_an_error_file_in_a_remote_storage_is_named_with_the_batch_page(
+    make_order, tmp_path: Path
+) -> None:
+    issued = make_order()
+    path = text_file(tmp_path / "bad.txt", [pack("5CD0000001", surname="")])
+
+    result = register_file(
+        str(path),
+        "--code",
+        issued.code,
+        storage="tests.volume.remote_storage.RemoteStorage",
+    )
+
+    assert "Lines in error" in result.stdout, result.stderr
+    assert result.returncode == 1
+    last = result.stdout.splitlines()[-1]
+    assert last.startswith("Lines in error: volume/")
+    assert f"/order/{issued.order.public_id}/batches/" in last

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from carepack.orders.models import Order
 from carepack.orders.services import OrderError, find_active_code, validate_recipient
 from carepack.volume.models import BatchRow, UploadBatch
 from carepack.volume.processing import process_batch
+from carepack.volume.results import batch_url
 from carepack.volume.uploads import accept_upload
 
 Outcome = BatchRow.Outcome
@@ -135,9 +137,7 @@ class Command(BaseCommand):
             for error in errors:
                 self.stdout.write(f"line {line}: {error['field']}: {error['message']}")
         if batch.error_file:
-            self.stdout.write(
-                f"lines in error: {batch.error_file} (in the file storage)"
-            )
+            self.stdout.write(error_file_hint(batch))
 
 
 def open_file(path: Path) -> BufferedReader:
@@ -168,6 +168,24 @@ def open_file(path: Path) -> BufferedReader:
     else:
         message = _("%(path)s is not a regular file. Give a saved registration file.")
     raise Refused("not_a_file", message % names)
+
+
+def error_file_hint(batch: UploadBatch) -> str:
+    """Where the file of lines in error can be opened by the one who ran
+    the command: a path on this machine, or else the batch page."""
+    try:
+        path = os.path.abspath(default_storage.path(batch.error_file))
+    except NotImplementedError:
+        path = ""
+    # A storage may name a local path and keep the file elsewhere
+    # (InMemoryStorage does): only a file that is there is worth printing.
+    if not os.path.isfile(path):
+        message = _(
+            "Lines in error: %(name)s in the file storage; download it from "
+            "the batch page %(url)s (open it with the order's activation code)."
+        )
+        return message % {"name": batch.error_file, "url": batch_url(batch)}
+    return _("Lines in error: %(path)s") % {"path": path}
 
 
 def counts(batch: UploadBatch) -> dict[str, int]:
