@@ -206,3 +206,35 @@ def test_an_error_file_in_a_remote_storage_is_named_with_the_batch_page(
     last = result.stdout.splitlines()[-1]
     assert last.startswith("Lines in error: volume/")
     assert f"/order/{issued.order.public_id}/batches/" in last
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (["--json"], "Give the file to register."),
+        (["a.txt", "--bogus", "--json"], "Unknown option: --bogus."),
+        (["--json", "a.txt", "b.txt"], "Give one file at a time; also given: b.txt."),
+        (["a.txt", "--js", "--code"], "argument --code: expected one argument"),
+    ],
+)
+def test_a_usage_error_with_json_prints_one_json_error(
+    args: list[str], problem: str
+) -> None:
+    result = register_file(*args)
+
+    assert result.returncode == 2
+    # json.loads takes one object and nothing after it.
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "usage"
+    assert problem in error["message"]
+    assert "Usage: carepack register-file FILE --code CODE" in error["message"]
+
+
+@pytest.mark.parametrize("args", [[], ["a.txt", "--bogus"], ["a.txt", "b.txt"]])
+def test_a_usage_error_without_json_is_told_on_stderr(args: list[str]) -> None:
+    result = register_file(*args)
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "Usage: carepack register-file FILE --code CODE" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,7 @@ from carepack.volume.uploads import accept_upload
 
 Outcome = BatchRow.Outcome
 EXIT_OK, EXIT_LINE_ERRORS, EXIT_REFUSED = 0, 1, 2
+USAGE = "carepack register-file FILE --code CODE [--reply-to EMAIL] [--json]"
 
 
 class Refused(Exception):
@@ -44,9 +45,20 @@ class Refused(Exception):
 class Command(BaseCommand):
     help = "Register the Care Packs listed in a file (as a volume upload)."
 
+    def create_parser(
+        self, prog_name: str, subcommand: str, **kwargs: Any
+    ) -> CommandParser:
+        kwargs.setdefault("usage", USAGE)
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
     def add_arguments(self, parser: ArgumentParser) -> None:
+        # Optional for argparse, so that a missing file is refused like
+        # any other input, in JSON with --json (see _inputs).
         parser.add_argument(
-            "file", help="the registration file (xlsx, xls, ods, txt, csv)"
+            "file",
+            nargs="?",
+            metavar="FILE",
+            help="the registration file (xlsx, xls, ods, txt, csv)",
         )
         parser.add_argument(
             "--code", help="the order's activation code (default: $CAREPACK_CODE)"
@@ -55,6 +67,40 @@ class Command(BaseCommand):
             "--reply-to", default="", help="e-mail the result to this address"
         )
         parser.add_argument("--json", action="store_true", help="print JSON only")
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        # argparse answers a usage error with its own text and exits; parse
+        # once beforehand so that --json gets its one JSON object instead.
+        refused = self._usage_problem(argv)
+        if refused is None:
+            super().run_from_argv(argv)
+            return
+        if wants_json(argv[2:]):
+            self._refuse(refused, as_json=True)
+        else:
+            # Outside execute(), where Django would print a CommandError.
+            self.stderr.write(refused.message)
+            sys.exit(EXIT_REFUSED)
+
+    def _usage_problem(self, argv: list[str]) -> Refused | None:
+        parser = self.create_parser(argv[0], argv[1])
+        parser.called_from_command_line = False  # raise CommandError, not exit
+        try:
+            options, extra = parser.parse_known_args(argv[2:])
+        except CommandError as exc:
+            problem = str(exc).removeprefix("Error: ")
+            return usage(_("Wrong command line: %(problem)s.") % {"problem": problem})
+
+        unknown = [arg for arg in extra if arg.startswith("-")]
+        if unknown:
+            message = _("Unknown option: %(options)s.")
+            return usage(message % {"options": " ".join(unknown)})
+        if not options.file:
+            return no_file_given()
+        if extra:
+            message = _("Give one file at a time; also given: %(files)s.")
+            return usage(message % {"files": " ".join(extra)})
+        return None
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_json = options["json"]
@@ -88,6 +134,8 @@ class Command(BaseCommand):
             sys.exit(EXIT_LINE_ERRORS)
 
     def _inputs(self, options: dict[str, Any]) -> tuple[Order, str, Path]:
+        if not options["file"]:
+            raise no_file_given()
         code = options["code"] or os.environ.get("CAREPACK_CODE", "")
         if not code.strip():
             raise Refused(
@@ -138,6 +186,30 @@ class Command(BaseCommand):
                 self.stdout.write(f"line {line}: {error['field']}: {error['message']}")
         if batch.error_file:
             self.stdout.write(error_file_hint(batch))
+
+
+def wants_json(args: list[str]) -> bool:
+    """Whether --json is asked for, on a command line argparse may refuse;
+    argparse also takes an option's unambiguous prefix (``--js``)."""
+    for arg in args:
+        if arg == "--":
+            return False
+        option = arg.partition("=")[0]
+        if len(option) > 2 and "--json".startswith(option):
+            return True
+    return False
+
+
+def usage(problem: str) -> Refused:
+    how = _(
+        "Usage: carepack register-file FILE --code CODE [--reply-to EMAIL] "
+        "[--json] (--help for more)."
+    )
+    return Refused("usage", f"{problem} {how}")
+
+
+def no_file_given() -> Refused:
+    return usage(_("Give the file to register."))
 
 
 def open_file(path: Path) -> BufferedReader:
