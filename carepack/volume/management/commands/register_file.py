@@ -53,7 +53,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         # Optional for argparse, so that a missing file is refused like
-        # any other input, in JSON with --json (see _inputs).
+        # any other input, in JSON with --json (see _usage_problem).
         parser.add_argument(
             "file",
             nargs="?",
@@ -201,10 +201,7 @@ def wants_json(args: list[str]) -> bool:
 
 
 def usage(problem: str) -> Refused:
-    how = _(
-        "Usage: carepack register-file FILE --code CODE [--reply-to EMAIL] "
-        "[--json] (--help for more)."
-    )
+    how = _("Usage: %(usage)s (--help for more).") % {"usage": USAGE}
     return Refused("usage", f"{problem} {how}")
 
 
