@@ -8,14 +8,17 @@ else, is printed on stdout.
 
 import json
 import os
+import stat
 import sys
 from argparse import ArgumentParser
 from collections.abc import Iterator
+from io import BufferedReader
 from pathlib import Path
 from typing import Any
 
 from django.core.files import File
-from django.core.management.base import BaseCommand, CommandError
+from django.core.files.storage import default_storage
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -24,10 +27,12 @@ from carepack.orders.models import Order
 from carepack.orders.services import OrderError, find_active_code, validate_recipient
 from carepack.volume.models import BatchRow, UploadBatch
 from carepack.volume.processing import process_batch
+from carepack.volume.results import batch_url
 from carepack.volume.uploads import accept_upload
 
 Outcome = BatchRow.Outcome
 EXIT_OK, EXIT_LINE_ERRORS, EXIT_REFUSED = 0, 1, 2
+USAGE = "carepack register-file FILE --code CODE [--reply-to EMAIL] [--json]"
 
 
 class Refused(Exception):
@@ -40,9 +45,20 @@ class Refused(Exception):
 class Command(BaseCommand):
     help = "Register the Care Packs listed in a file (as a volume upload)."
 
+    def create_parser(
+        self, prog_name: str, subcommand: str, **kwargs: Any
+    ) -> CommandParser:
+        kwargs.setdefault("usage", USAGE)
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
     def add_arguments(self, parser: ArgumentParser) -> None:
+        # Optional for argparse, so that a missing file is refused like
+        # any other input, in JSON with --json (see _usage_problem).
         parser.add_argument(
-            "file", help="the registration file (xlsx, xls, ods, txt, csv)"
+            "file",
+            nargs="?",
+            metavar="FILE",
+            help="the registration file (xlsx, xls, ods, txt, csv)",
         )
         parser.add_argument(
             "--code", help="the order's activation code (default: $CAREPACK_CODE)"
@@ -52,19 +68,54 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", action="store_true", help="print JSON only")
 
+    def run_from_argv(self, argv: list[str]) -> None:
+        # argparse answers a usage error with its own text and exits; parse
+        # once beforehand so that --json gets its one JSON object instead.
+        refused = self._usage_problem(argv)
+        if refused is None:
+            super().run_from_argv(argv)
+            return
+        if wants_json(argv[2:]):
+            self._refuse(refused, as_json=True)
+        else:
+            # Outside execute(), where Django would print a CommandError.
+            self.stderr.write(refused.message)
+            sys.exit(EXIT_REFUSED)
+
+    def _usage_problem(self, argv: list[str]) -> Refused | None:
+        parser = self.create_parser(argv[0], argv[1])
+        parser.called_from_command_line = False  # raise CommandError, not exit
+        try:
+            options, extra = parser.parse_known_args(argv[2:])
+        except CommandError as exc:
+            problem = str(exc).removeprefix("Error: ")
+            return usage(_("Wrong command line: %(problem)s.") % {"problem": problem})
+
+        unknown = [arg for arg in extra if arg.startswith("-")]
+        if unknown:
+            message = _("Unknown option: %(options)s.")
+            return usage(message % {"options": " ".join(unknown)})
+        if not options.file:
+            return no_file_given()
+        if extra:
+            message = _("Give one file at a time; also given: %(files)s.")
+            return usage(message % {"files": " ".join(extra)})
+        return None
+
     def handle(self, *args: Any, **options: Any) -> None:
         as_json = options["json"]
         try:
             order, reply_to, path = self._inputs(options)
+            upload = open_file(path)
         except Refused as refused:
             self._refuse(refused, as_json)
             return
 
         limit_memory()
-        with path.open("rb") as handle:
+        with upload:
             batch = accept_upload(
                 order,
-                File(handle, name=path.name),
+                File(upload, name=path.name),
                 reply_email=reply_to,
                 channel="cli",
                 enqueue=False,
@@ -83,6 +134,8 @@ class Command(BaseCommand):
             sys.exit(EXIT_LINE_ERRORS)
 
     def _inputs(self, options: dict[str, Any]) -> tuple[Order, str, Path]:
+        if not options["file"]:
+            raise no_file_given()
         code = options["code"] or os.environ.get("CAREPACK_CODE", "")
         if not code.strip():
             raise Refused(
@@ -100,10 +153,7 @@ class Command(BaseCommand):
                 reply_to = validate_recipient(reply_to)
             except OrderError as exc:
                 raise Refused("invalid_email", str(exc)) from exc
-        path = Path(options["file"])
-        if not path.is_file():
-            raise Refused("no_file", _("No such file: %(path)s") % {"path": path})
-        return order, reply_to, path
+        return order, reply_to, Path(options["file"])
 
     def _refuse(self, refused: Refused, as_json: bool) -> None:
         if as_json:
@@ -135,9 +185,76 @@ class Command(BaseCommand):
             for error in errors:
                 self.stdout.write(f"line {line}: {error['field']}: {error['message']}")
         if batch.error_file:
-            self.stdout.write(
-                f"lines in error: {batch.error_file} (in the file storage)"
-            )
+            self.stdout.write(error_file_hint(batch))
+
+
+def wants_json(args: list[str]) -> bool:
+    """Whether --json is asked for, on a command line argparse may refuse;
+    argparse also takes an option's unambiguous prefix (``--js``)."""
+    for arg in args:
+        if arg == "--":
+            return False
+        option = arg.partition("=")[0]
+        if len(option) > 2 and "--json".startswith(option):
+            return True
+    return False
+
+
+def usage(problem: str) -> Refused:
+    how = _("Usage: %(usage)s (--help for more).") % {"usage": USAGE}
+    return Refused("usage", f"{problem} {how}")
+
+
+def no_file_given() -> Refused:
+    return usage(_("Give the file to register."))
+
+
+def open_file(path: Path) -> BufferedReader:
+    """Open the file to register, or say why it cannot be read."""
+    names = {"path": path}
+    try:
+        mode = path.stat().st_mode
+        # Only a regular file: opening a FIFO would wait for a writer.
+        if stat.S_ISREG(mode):
+            return path.open("rb")
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        raise Refused("no_file", _("No such file: %(path)s") % names) from exc
+    except PermissionError as exc:
+        message = _(
+            "Permission denied: %(path)s cannot be read by this user. "
+            "Give a file you may read, or change its permissions."
+        )
+        raise Refused("permission_denied", message % names) from exc
+    except OSError as exc:
+        message = _("%(path)s cannot be read: %(reason)s")
+        reason = exc.strerror or str(exc)
+        raise Refused(
+            "unreadable_file", message % (names | {"reason": reason})
+        ) from exc
+
+    if stat.S_ISDIR(mode):
+        message = _("%(path)s is a folder, not a file. Give the registration file.")
+    else:
+        message = _("%(path)s is not a regular file. Give a saved registration file.")
+    raise Refused("not_a_file", message % names)
+
+
+def error_file_hint(batch: UploadBatch) -> str:
+    """Where the file of lines in error can be opened by the one who ran
+    the command: a path on this machine, or else the batch page."""
+    try:
+        path = os.path.abspath(default_storage.path(batch.error_file))
+    except NotImplementedError:
+        path = ""
+    # A storage may name a local path and keep the file elsewhere
+    # (InMemoryStorage does): only a file that is there is worth printing.
+    if not os.path.isfile(path):
+        message = _(
+            "Lines in error: %(name)s in the file storage; download it from "
+            "the batch page %(url)s (open it with the order's activation code)."
+        )
+        return message % {"name": batch.error_file, "url": batch_url(batch)}
+    return _("Lines in error: %(path)s") % {"path": path}
 
 
 def counts(batch: UploadBatch) -> dict[str, int]:
@@ -154,16 +271,18 @@ def json_rows(batch: UploadBatch) -> Iterator[str]:
     rows = (
         BatchRow.objects.filter(batch=batch)
         .order_by("line")
-        .values_list("line", "outcome", "serial_number", "sku", "errors")
+        .values_list("line", "outcome", "serial_number", "sku", "errors", "same_as")
     )
-    for line, outcome, serial, sku, errors in rows.iterator(5000):
-        yield json.dumps(
-            {
-                "line": line,
-                "outcome": outcome,
-                "serial_number": serial,
-                "carepack": sku,
-                "errors": errors,
-            },
-            ensure_ascii=False,
-        )
+    for line, outcome, serial, sku, errors, same_as in rows.iterator(5000):
+        row: dict[str, Any] = {
+            "line": line,
+            "outcome": outcome,
+            "serial_number": serial,
+            "carepack": sku,
+            "errors": errors,
+        }
+        # An exact repeat takes the earlier line's outcome; for an
+        # "already_registered" one the citation is the only hint why.
+        if same_as is not None:
+            row["same_as"] = same_as
+        yield json.dumps(row, ensure_ascii=False)
