@@ -156,7 +156,8 @@ def local_copy(name: str) -> Iterator[str]:
         path = default_storage.path(name)
     except NotImplementedError:
         path = ""
-    if path:
+    # Some storages give a path that points at nothing (in memory).
+    if path and os.path.isfile(path):
         yield path
         return
     suffix = os.path.splitext(name)[1]

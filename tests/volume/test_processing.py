@@ -552,3 +552,17 @@ def test_a_chunk_that_loses_a_race_is_decided_again(
     assert outcomes(again) == {2: ["already_registered"], 3: ["already_registered"]}
     assert len(calls) == 2
     assert Registration.objects.filter(order=order).count() == 2
+
+
+def test_a_storage_whose_paths_lead_nowhere_is_read_through_a_copy(
+    make_order, run_file, tmp_path, settings
+) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    order = make_order().order
+
+    batch = run_file(order, text_file(tmp_path / "m.txt", [pack("5CD0000001")]))
+
+    assert counts(batch) == (1, 1, 0, 0, 0)
