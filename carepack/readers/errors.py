@@ -13,6 +13,7 @@ RefusalCode = Literal[
     "undecodable_text",
     "no_data_rows",
     "line_too_long",
+    "unclosed_quote",
 ]
 
 # English text for developers and logs; the web side translates by code and
@@ -30,6 +31,10 @@ _MESSAGES: dict[RefusalCode, str] = {
     "undecodable_text": "The file is not valid {encoding} text.",
     "no_data_rows": "The header is on row {header_line} but no row follows it.",
     "line_too_long": "Row {line} has a cell longer than {max_chars} characters.",
+    "unclosed_quote": (
+        "A quote opens a cell on row {line} that runs on over the rows below "
+        "it (at most {max_lines} lines per row; open at the end: {at_end})."
+    ),
 }
 
 

@@ -120,6 +120,31 @@ def _line_too_long(params: Mapping[str, object]) -> str:
     )
 
 
+def _unclosed_quote(params: Mapping[str, object]) -> str:
+    line = params.get("line", "")
+    if params.get("at_end"):
+        found = _(
+            'A quotation mark (") at the start of a cell on row %(line)s is '
+            "never closed, so every row below it would be read as part of that "
+            "cell."
+        ) % {"line": line}
+    else:
+        found = _(
+            'A quotation mark (") at the start of a cell on row %(line)s makes '
+            "that cell run on over the rows below it (a row may span at most "
+            "%(max_lines)s lines), so those rows would be lost."
+        ) % {"line": line, "max_lines": params.get("max_lines", "")}
+    return (
+        found
+        + " "
+        + _(
+            'Remove the stray " from row %(line)s, or save the file again from '
+            "your spreadsheet program."
+        )
+        % {"line": line}
+    )
+
+
 def _missing_columns(params: Mapping[str, object]) -> str:
     titles = dict(zip(FIELDS, DEFAULT_HEADER, strict=True))
     missing = params.get("fields", ())
@@ -146,4 +171,5 @@ _MESSAGES = {
     "no_data_rows": _no_data_rows,
     "line_too_long": _line_too_long,
     "missing_columns": _missing_columns,
+    "unclosed_quote": _unclosed_quote,
 }
