@@ -5,6 +5,11 @@ or Windows-1252. Statistical detectors misread short Windows-1252 files, so
 the decision is a fixed cascade: BOM, then strict UTF-8 over the whole file
 (one stray byte at the very end must still count), then Windows-1252.
 
+A file holding both well-formed UTF-8 letters and bytes UTF-8 forbids is
+neither: a row typed or pasted in Windows-1252 into a UTF-8 file. Reading it
+as Windows-1252 would garble every UTF-8 letter ("Zoë" as "ZoÃ«") without a
+word, so it is refused, naming the line of the first forbidden byte.
+
 Windows-1252 leaves five bytes undefined (0x81 0x8D 0x8F 0x90 0x9D). They
 are decoded as the C1 control of the same number, which is what Windows
 itself does, and counted as control characters when judging whether the
@@ -13,8 +18,10 @@ file is binary: one stray byte keeps the file readable, many refuse it.
 
 import codecs
 import os
+import re
 from typing import BinaryIO
 
+from .counting import count_breaks
 from .errors import FileRefused
 
 CP1252_ERRORS = "carepack.cp1252-c1"
@@ -95,29 +102,63 @@ def _scan_utf16(stream: BinaryIO) -> None:
 
 
 def _scan_bytes(stream: BinaryIO, *, has_bom: bool) -> str:
-    decoder: codecs.IncrementalDecoder | None
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
     tally = _Tally()
+    probe = _Utf8Probe()
     while chunk := stream.read(_CHUNK):
         tally.add(chunk)
-        decoder = _still_utf8(decoder, chunk, final=False)
-    decoder = _still_utf8(decoder, b"", final=True)
+        probe.feed(chunk)
+    probe.feed(b"", final=True)
 
-    if decoder is None and has_bom:
+    if probe.invalid_line is None:
+        encoding = "utf-8-sig" if has_bom else "utf-8"
+    elif has_bom:
         raise FileRefused("undecodable_text", encoding="utf-8-sig")
-    encoding = "cp1252" if decoder is None else "utf-8-sig" if has_bom else "utf-8"
+    elif probe.multibyte:
+        raise FileRefused("mixed_encoding", line=probe.invalid_line)
+    else:
+        encoding = "cp1252"
     tally.check(encoding)
     return encoding
 
 
-def _still_utf8(
-    decoder: codecs.IncrementalDecoder | None, chunk: bytes, *, final: bool
-) -> codecs.IncrementalDecoder | None:
-    """Feed the UTF-8 check; None once the file has proved not to be UTF-8."""
-    if decoder is None:
-        return None
-    try:
-        decoder.decode(chunk, final)
-    except UnicodeDecodeError:
-        return None
-    return decoder
+# Bytes UTF-8 forbids decode to these under "surrogateescape"; any other
+# non-ASCII character came from a well-formed multi-byte sequence.
+_FORBIDDEN = re.compile("[\udc80-\udcff]")
+_MULTIBYTE = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
+class _Utf8Probe:
+    """Reads the file as UTF-8, noting what Windows-1252 would hide.
+
+    ``invalid_line`` is the line of the first byte UTF-8 forbids, None if
+    there is none; ``multibyte`` whether a well-formed multi-byte letter
+    was seen. Lines are counted as csv counts them, until the first
+    forbidden byte.
+    """
+
+    def __init__(self) -> None:
+        self.invalid_line: int | None = None
+        self.multibyte = False
+        self._decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        self._breaks = 0
+        self._after_cr = False
+
+    def feed(self, chunk: bytes, *, final: bool = False) -> None:
+        if self.multibyte and self.invalid_line is not None:
+            return
+        text = self._decoder.decode(chunk, final)
+        if not text.isascii():
+            self.multibyte = self.multibyte or bool(_MULTIBYTE.search(text))
+        if self.invalid_line is None:
+            self._count_lines(text)
+
+    def _count_lines(self, text: str) -> None:
+        forbidden = None if text.isascii() else _FORBIDDEN.search(text)
+        before = text if forbidden is None else text[: forbidden.start()]
+        # A CR ending one chunk and an LF starting the next are one break.
+        split_crlf = self._after_cr and before.startswith("\n")
+        self._breaks += count_breaks(before) - split_crlf
+        if forbidden is not None:
+            self.invalid_line = self._breaks + 1
+        if text:
+            self._after_cr = text.endswith("\r")

@@ -96,6 +96,16 @@ def _undecodable(params: Mapping[str, object]) -> str:
     ) % {"encoding": params.get("encoding", "")}
 
 
+def _mixed_encoding(params: Mapping[str, object]) -> str:
+    return _(
+        "The file mixes two kinds of text: most of it is UTF-8, but row "
+        "%(line)s holds a character saved another way (Windows-1252), so "
+        "accented letters cannot be read with certainty. Save the file again "
+        "from your spreadsheet program as Unicode Text (.txt) or as Excel "
+        "Workbook (.xlsx), or correct row %(line)s."
+    ) % {"line": params.get("line", "")}
+
+
 def _no_data_rows(params: Mapping[str, object]) -> str:
     if params.get("header_line") is None:
         return _("The file has no registration rows.") + " " + _save_as()
@@ -168,6 +178,7 @@ _MESSAGES = {
     "zip_bomb": _zip_bomb,
     "binary_content": _binary,
     "undecodable_text": _undecodable,
+    "mixed_encoding": _mixed_encoding,
     "no_data_rows": _no_data_rows,
     "line_too_long": _line_too_long,
     "missing_columns": _missing_columns,

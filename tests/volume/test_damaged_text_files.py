@@ -30,3 +30,22 @@ def test_a_stray_quote_refuses_the_file_naming_its_row(
     )
     assert "row 4" in batch.error_message
     assert not BatchRow.objects.exists() and not Registration.objects.exists()
+
+
+def test_utf8_with_a_windows_1252_row_is_refused_not_garbled(
+    make_order, run_file, tmp_path: Path
+) -> None:
+    rows = [pack("5CD0000001", first="Zoë")]
+    path = text_file(tmp_path / "mixed.csv", rows, encoding="utf-8", delimiter=";")
+    cp1252_row = ";".join(pack("5CD0000002", company="Café SA")) + "\r\n"
+    path.write_bytes(path.read_bytes() + cp1252_row.encode("cp1252"))
+
+    batch = run_file(make_order().order, path)
+
+    assert (batch.status, batch.error_code) == (
+        UploadBatch.Status.REFUSED,
+        "mixed_encoding",
+    )
+    assert "row 3" in batch.error_message
+    assert "Unicode Text" in batch.error_message
+    assert not Registration.objects.exists()
