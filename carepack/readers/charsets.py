@@ -109,56 +109,78 @@ def _scan_bytes(stream: BinaryIO, *, has_bom: bool) -> str:
         probe.feed(chunk)
     probe.feed(b"", final=True)
 
-    if probe.invalid_line is None:
+    if probe.invalid_at is None:
         encoding = "utf-8-sig" if has_bom else "utf-8"
     elif has_bom:
         raise FileRefused("undecodable_text", encoding="utf-8-sig")
     elif probe.multibyte:
-        raise FileRefused("mixed_encoding", line=probe.invalid_line)
+        line = _line_at(stream, probe.invalid_at)
+        raise FileRefused("mixed_encoding", line=line)
     else:
         encoding = "cp1252"
     tally.check(encoding)
     return encoding
 
 
-# Bytes UTF-8 forbids decode to these under "surrogateescape"; any other
-# non-ASCII character came from a well-formed multi-byte sequence.
-_FORBIDDEN = re.compile("[\udc80-\udcff]")
-_MULTIBYTE = re.compile("[^\x00-\x7f\udc80-\udcff]")
+# Past the first byte UTF-8 forbids, the rest is decoded with
+# "surrogateescape": forbidden bytes become these, any other non-ASCII
+# character comes from a well-formed multi-byte sequence.
+_MULTIBYTE = re.compile("[^\\x00-\\x7f\\udc80-\\udcff]")
 
 
 class _Utf8Probe:
     """Reads the file as UTF-8, noting what Windows-1252 would hide.
 
-    ``invalid_line`` is the line of the first byte UTF-8 forbids, None if
-    there is none; ``multibyte`` whether a well-formed multi-byte letter
-    was seen. Lines are counted as csv counts them, until the first
-    forbidden byte.
+    ``invalid_at`` is the offset of the first byte UTF-8 forbids, None if
+    there is none; ``multibyte`` tells whether a well-formed multi-byte
+    letter was seen anywhere. Strict decoding, the fast path, runs until
+    the first forbidden byte.
     """
 
     def __init__(self) -> None:
-        self.invalid_line: int | None = None
+        self.invalid_at: int | None = None
         self.multibyte = False
-        self._decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
-        self._breaks = 0
-        self._after_cr = False
+        self._strict = codecs.getincrementaldecoder("utf-8")("strict")
+        self._lenient = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        self._offset = 0
 
     def feed(self, chunk: bytes, *, final: bool = False) -> None:
-        if self.multibyte and self.invalid_line is not None:
-            return
-        text = self._decoder.decode(chunk, final)
-        if not text.isascii():
-            self.multibyte = self.multibyte or bool(_MULTIBYTE.search(text))
-        if self.invalid_line is None:
-            self._count_lines(text)
+        if self.invalid_at is None:
+            self._feed_strict(chunk, final)
+        elif not self.multibyte:
+            self._feed_lenient(chunk, final)
+        self._offset += len(chunk)
 
-    def _count_lines(self, text: str) -> None:
-        forbidden = None if text.isascii() else _FORBIDDEN.search(text)
-        before = text if forbidden is None else text[: forbidden.start()]
+    def _feed_strict(self, chunk: bytes, final: bool) -> None:
+        try:
+            text = self._strict.decode(chunk, final)
+        except UnicodeDecodeError as error:
+            # The decoder put the bytes it held back in front of the chunk.
+            held = len(error.object) - len(chunk)
+            self.invalid_at = self._offset - held + error.start
+            self.multibyte |= not error.object[: error.start].isascii()
+            self._feed_lenient(error.object[error.start :], final)
+            return
+        # Only complete sequences are decoded, so a letter cut by the end of
+        # the chunk is judged with the next one.
+        self.multibyte |= not text.isascii()
+
+    def _feed_lenient(self, data: bytes, final: bool) -> None:
+        text = self._lenient.decode(data, final)
+        if not text.isascii():
+            self.multibyte |= _MULTIBYTE.search(text) is not None
+
+
+def _line_at(stream: BinaryIO, offset: int) -> int:
+    """The line holding the byte at ``offset``, as csv counts lines."""
+    stream.seek(0)
+    breaks = 0
+    after_cr = False
+    while offset > 0 and (chunk := stream.read(min(_CHUNK, offset))):
+        offset -= len(chunk)
         # A CR ending one chunk and an LF starting the next are one break.
-        split_crlf = self._after_cr and before.startswith("\n")
-        self._breaks += count_breaks(before) - split_crlf
-        if forbidden is not None:
-            self.invalid_line = self._breaks + 1
-        if text:
-            self._after_cr = text.endswith("\r")
+        breaks += count_breaks(chunk.decode("latin-1")) - (
+            after_cr and chunk.startswith(b"\n")
+        )
+        after_cr = chunk.endswith(b"\r")
+    return breaks + 1

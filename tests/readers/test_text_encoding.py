@@ -190,3 +190,14 @@ def test_a_windows_1252_file_with_accents_only_is_still_read(tmp_path: Path) -> 
         "Björn",
         "Zoë",
     ]
+
+
+def test_a_windows_1252_letter_cut_by_a_chunk_end_is_no_utf8_letter(
+    tmp_path: Path,
+) -> None:
+    first = (";".join(TEMPLATE_HEADER) + "\r\n").encode()
+    filler = b"x" * ((1 << 20) - len(first) - 1) + "é".encode("cp1252")
+    data = first + filler + b"\r\n" + ";".join(BJORN).encode("cp1252") + b"\r\n"
+    path = write_bytes(tmp_path, "upload.csv", data)
+
+    assert opened(path, Limits(max_cell_chars=2 << 20)).encoding == "cp1252"
