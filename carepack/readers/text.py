@@ -23,9 +23,10 @@ from .errors import FileRefused
 from .headers import (
     DEFAULT_HEADER,
     HEADER_SEARCH_ROWS,
+    HeaderMatch,
+    find_data_start,
     find_header,
-    is_banner,
-    looks_like_data,
+    match_columns,
     trim_blank_tail,
 )
 from .model import FIELDS, Limits, RegistrationFile, Row
@@ -118,7 +119,13 @@ def _choose_layout(source: _Source) -> _Layout:
     # Most titles recognised wins; a tie goes to the earlier row, then to
     # the earlier separator in DELIMITERS.
     delimiter, match = max(found, key=lambda item: (len(item[1].columns), -item[1].row))
-    header = trim_blank_tail(samples[delimiter][match.row])
+    return _header_layout(delimiter, samples[delimiter], match)
+
+
+def _header_layout(
+    delimiter: str, sample: list[list[str]], match: HeaderMatch
+) -> _Layout:
+    header = trim_blank_tail(sample[match.row])
     return _Layout(
         delimiter=delimiter,
         header_line=match.row + 1,
@@ -130,18 +137,19 @@ def _choose_layout(source: _Source) -> _Layout:
 
 def _positional_layout(source: _Source, samples: dict[str, list[list[str]]]) -> _Layout:
     delimiter = max(DELIMITERS, key=lambda each: _consistency(samples[each]))
-    for line, cells in enumerate(samples[delimiter], start=1):
-        if _is_blank_record(cells) or is_banner(cells):
-            continue
-        if not looks_like_data(cells):
-            break
-        width = max(len(DEFAULT_HEADER), len(trim_blank_tail(cells)))
+    sample = samples[delimiter]
+    start = find_data_start(sample)
+    if start is not None and start.is_header:
+        match = HeaderMatch(start.row, match_columns(sample[start.row]))
+        return _header_layout(delimiter, sample, match)
+    if start is not None:
+        width = max(len(DEFAULT_HEADER), len(trim_blank_tail(sample[start.row])))
         return _Layout(
             delimiter=delimiter,
             header_line=None,
             header=(*DEFAULT_HEADER, *[""] * (width - len(DEFAULT_HEADER))),
             columns={field: index for index, field in enumerate(FIELDS)},
-            first_line=line,
+            first_line=start.row + 1,
         )
 
     for each in DELIMITERS:

@@ -159,10 +159,23 @@ def _missing_columns(params: Mapping[str, object]) -> str:
     titles = dict(zip(FIELDS, DEFAULT_HEADER, strict=True))
     missing = params.get("fields", ())
     assert isinstance(missing, list | tuple)
-    return _(
+    message = _(
         "These mandatory columns are missing: %(columns)s. Keep the template's "
         "columns A to E with their titles in the row above the data."
     ) % {"columns": ", ".join(titles.get(str(f), str(f)) for f in missing)}
+    unknown = params.get("titles") or ()
+    assert isinstance(unknown, list | tuple)
+    if not unknown:
+        return message
+    return (
+        message
+        + " "
+        + _(
+            "These titles of that row were not recognised: %(titles)s. Rename "
+            "them as in the template."
+        )
+        % {"titles": ", ".join(f"“{str(title)[:40]}”" for title in unknown)}
+    )
 
 
 def _unknown(params: Mapping[str, object]) -> str:

@@ -8,7 +8,7 @@ import pytest
 
 from carepack.registrations.models import Registration
 from carepack.volume.models import BatchRow, UploadBatch
-from tests.volume.conftest import pack, text_file
+from tests.volume.conftest import TITLES, outcomes, pack, text_file
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +49,54 @@ def test_utf8_with_a_windows_1252_row_is_refused_not_garbled(
     assert "row 3" in batch.error_message
     assert "Unicode Text" in batch.error_message
     assert not Registration.objects.exists()
+
+
+def test_a_misspelt_title_is_named_beside_the_missing_column(
+    make_order, run_file, tmp_path: Path
+) -> None:
+    header = ["Serial Numbr", *TITLES[1:]]
+    rows = [pack("5CD0000001"), pack("5CD0000002")]
+    path = text_file(tmp_path / "titles.txt", rows, header=header)
+
+    batch = run_file(make_order().order, path)
+
+    assert (batch.status, batch.error_code) == (
+        UploadBatch.Status.REFUSED,
+        "missing_columns",
+    )
+    assert "Unit Serial Number" in batch.error_message
+    assert "“Serial Numbr”" in batch.error_message
+    assert not BatchRow.objects.exists()
+
+
+def test_a_header_with_two_known_titles_is_a_header_not_data(
+    make_order, run_file, tmp_path: Path
+) -> None:
+    header = ["Numéro", "Produit", "Pack", "Prénom", "Nom", "Remarque", "Error"]
+    rows = [pack("5CD0000001"), pack("5CD0000002")]
+    path = text_file(tmp_path / "titles.txt", rows, header=header)
+
+    batch = run_file(make_order().order, path)
+
+    assert batch.error_code == "missing_columns"
+    assert "“Numéro”, “Produit”, “Pack”, “Remarque”." in batch.error_message
+    assert "Title/First name" not in batch.error_message
+
+
+@pytest.mark.parametrize("serial", ["1.23457E+11", "AB1", "AB-12345"])
+def test_a_bad_serial_on_the_first_row_of_a_file_without_titles_is_a_line_error(
+    make_order, run_file, tmp_path: Path, serial: str
+) -> None:
+    rows = [pack(serial), pack("5CD0000002"), pack("5CD0000003")]
+    path = text_file(
+        tmp_path / "bare.csv", rows, header=None, encoding="utf-8", delimiter=","
+    )
+
+    batch = run_file(make_order().order, path)
+
+    code = "serial_became_number" if "E" in serial else "serial_invalid"
+    assert outcomes(batch) == {
+        1: ["error", code],
+        2: ["registered"],
+        3: ["registered"],
+    }
