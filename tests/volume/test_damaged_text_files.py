@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from carepack.readers import FIELDS, Row
 from carepack.registrations.models import Registration
+from carepack.volume.analysis import analyse
+from carepack.volume.lines import LineMaker
 from carepack.volume.models import BatchRow, UploadBatch
 from tests.volume.conftest import TITLES, outcomes, pack, text_file
 
@@ -100,3 +103,28 @@ def test_a_bad_serial_on_the_first_row_of_a_file_without_titles_is_a_line_error(
         2: ["registered"],
         3: ["registered"],
     }
+
+
+def test_a_french_excel_exponent_serial_says_a_spreadsheet_changed_it(
+    make_order, run_file, tmp_path: Path
+) -> None:
+    rows = [pack("1,23457E+11"), pack("5CD0000002")]
+    path = text_file(tmp_path / "fr.csv", rows, encoding="cp1252", delimiter=";")
+
+    batch = run_file(make_order().order, path)
+
+    assert outcomes(batch) == {2: ["error", "serial_became_number"], 3: ["registered"]}
+
+
+def test_a_whole_number_sku_with_decimals_repeats_the_same_line_without() -> None:
+    def row(line: int, sku: str) -> Row:
+        values = dict.fromkeys(FIELDS, "")
+        values.update(serial_number="5CD0000001", carepack_sku=sku, surname="Roux")
+        return Row(line, values, False, ())
+
+    maker = LineMaker(language="fr", contact_email="ops@example.com")
+
+    plan = analyse([row(2, "98765"), row(3, "98765,0"), row(4, "98765.5")], maker)
+
+    assert plan.repeat_of == {3: 2}
+    assert plan.conflicts == {}
