@@ -5,6 +5,11 @@ or Windows-1252. Statistical detectors misread short Windows-1252 files, so
 the decision is a fixed cascade: BOM, then strict UTF-8 over the whole file
 (one stray byte at the very end must still count), then Windows-1252.
 
+A file holding both well-formed UTF-8 letters and bytes UTF-8 forbids is
+neither: a row typed or pasted in Windows-1252 into a UTF-8 file. Reading it
+as Windows-1252 would garble every UTF-8 letter ("Zoë" as "ZoÃ«") without a
+word, so it is refused, naming the line of the first forbidden byte.
+
 Windows-1252 leaves five bytes undefined (0x81 0x8D 0x8F 0x90 0x9D). They
 are decoded as the C1 control of the same number, which is what Windows
 itself does, and counted as control characters when judging whether the
@@ -13,8 +18,10 @@ file is binary: one stray byte keeps the file readable, many refuse it.
 
 import codecs
 import os
+import re
 from typing import BinaryIO
 
+from .counting import count_breaks
 from .errors import FileRefused
 
 CP1252_ERRORS = "carepack.cp1252-c1"
@@ -95,29 +102,85 @@ def _scan_utf16(stream: BinaryIO) -> None:
 
 
 def _scan_bytes(stream: BinaryIO, *, has_bom: bool) -> str:
-    decoder: codecs.IncrementalDecoder | None
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
     tally = _Tally()
+    probe = _Utf8Probe()
     while chunk := stream.read(_CHUNK):
         tally.add(chunk)
-        decoder = _still_utf8(decoder, chunk, final=False)
-    decoder = _still_utf8(decoder, b"", final=True)
+        probe.feed(chunk)
+    probe.feed(b"", final=True)
 
-    if decoder is None and has_bom:
+    if probe.invalid_at is None:
+        encoding = "utf-8-sig" if has_bom else "utf-8"
+    elif has_bom:
         raise FileRefused("undecodable_text", encoding="utf-8-sig")
-    encoding = "cp1252" if decoder is None else "utf-8-sig" if has_bom else "utf-8"
+    elif probe.multibyte:
+        line = _line_at(stream, probe.invalid_at)
+        raise FileRefused("mixed_encoding", line=line)
+    else:
+        encoding = "cp1252"
     tally.check(encoding)
     return encoding
 
 
-def _still_utf8(
-    decoder: codecs.IncrementalDecoder | None, chunk: bytes, *, final: bool
-) -> codecs.IncrementalDecoder | None:
-    """Feed the UTF-8 check; None once the file has proved not to be UTF-8."""
-    if decoder is None:
-        return None
-    try:
-        decoder.decode(chunk, final)
-    except UnicodeDecodeError:
-        return None
-    return decoder
+# Past the first byte UTF-8 forbids, the rest is decoded with
+# "surrogateescape": forbidden bytes become these, any other non-ASCII
+# character comes from a well-formed multi-byte sequence.
+_MULTIBYTE = re.compile("[^\\x00-\\x7f\\udc80-\\udcff]")
+
+
+class _Utf8Probe:
+    """Reads the file as UTF-8, noting what Windows-1252 would hide.
+
+    ``invalid_at`` is the offset of the first byte UTF-8 forbids, None if
+    there is none; ``multibyte`` tells whether a well-formed multi-byte
+    letter was seen anywhere. Strict decoding, the fast path, runs until
+    the first forbidden byte.
+    """
+
+    def __init__(self) -> None:
+        self.invalid_at: int | None = None
+        self.multibyte = False
+        self._strict = codecs.getincrementaldecoder("utf-8")("strict")
+        self._lenient = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        self._offset = 0
+
+    def feed(self, chunk: bytes, *, final: bool = False) -> None:
+        if self.invalid_at is None:
+            self._feed_strict(chunk, final)
+        elif not self.multibyte:
+            self._feed_lenient(chunk, final)
+        self._offset += len(chunk)
+
+    def _feed_strict(self, chunk: bytes, final: bool) -> None:
+        try:
+            text = self._strict.decode(chunk, final)
+        except UnicodeDecodeError as error:
+            # The decoder put the bytes it held back in front of the chunk.
+            held = len(error.object) - len(chunk)
+            self.invalid_at = self._offset - held + error.start
+            self.multibyte |= not error.object[: error.start].isascii()
+            self._feed_lenient(error.object[error.start :], final)
+            return
+        # Only complete sequences are decoded, so a letter cut by the end of
+        # the chunk is judged with the next one.
+        self.multibyte |= not text.isascii()
+
+    def _feed_lenient(self, data: bytes, final: bool) -> None:
+        text = self._lenient.decode(data, final)
+        if not text.isascii():
+            self.multibyte |= _MULTIBYTE.search(text) is not None
+
+
+def _line_at(stream: BinaryIO, offset: int) -> int:
+    """The line holding the byte at ``offset``, as csv counts lines."""
+    stream.seek(0)
+    breaks = 0
+    after_cr = False
+    while offset > 0 and (chunk := stream.read(min(_CHUNK, offset))):
+        offset -= len(chunk)
+        # A CR ending one chunk and an LF starting the next are one break.
+        breaks += count_breaks(chunk.decode("latin-1")) - (
+            after_cr and chunk.startswith(b"\n")
+        )
+        after_cr = chunk.endswith(b"\r")
+    return breaks + 1

@@ -40,15 +40,15 @@ def count_unquoted(
         split_crlf = after_cr and chunk.startswith("\n")
         filled = chunk.rstrip(blank)
         if filled:
-            last = breaks + _breaks(filled) - split_crlf + 1
-        breaks += _breaks(chunk) - split_crlf
+            last = breaks + count_breaks(filled) - split_crlf + 1
+        breaks += count_breaks(chunk) - split_crlf
         after_cr = chunk.endswith("\r")
         if last > cap:
             break
     return last
 
 
-def _breaks(text: str) -> int:
+def count_breaks(text: str) -> int:
     """Count line ends the way csv with newline="" sees them."""
     return text.count("\n") + text.count("\r") - text.count("\r\n")
 

@@ -11,8 +11,10 @@ RefusalCode = Literal[
     "zip_bomb",
     "binary_content",
     "undecodable_text",
+    "mixed_encoding",
     "no_data_rows",
     "line_too_long",
+    "unclosed_quote",
 ]
 
 # English text for developers and logs; the web side translates by code and
@@ -28,8 +30,16 @@ _MESSAGES: dict[RefusalCode, str] = {
     "zip_bomb": "The {kind} spreadsheet inflates beyond safe limits ({reason}).",
     "binary_content": "The file holds binary data, not text.",
     "undecodable_text": "The file is not valid {encoding} text.",
+    "mixed_encoding": (
+        "The file is UTF-8 but line {line} holds a byte UTF-8 forbids "
+        "(another encoding mixed in)."
+    ),
     "no_data_rows": "The header is on row {header_line} but no row follows it.",
     "line_too_long": "Row {line} has a cell longer than {max_chars} characters.",
+    "unclosed_quote": (
+        "A quote opens a cell on row {line} that runs on over the rows below "
+        "it (at most {max_lines} lines per row; open at the end: {at_end})."
+    ),
 }
 
 

@@ -78,10 +78,20 @@ DEFAULT_HEADER = (
 )
 
 HEADER_SEARCH_ROWS = 10
-_MIN_MATCHED_COLUMNS = 3
+# Two recognised titles make a header: with one misspelt or foreign title
+# the user must hear which column is missing and which title was not
+# understood, not that the file is no registration file at all.
+_MIN_MATCHED_COLUMNS = 2
 _BANNERS = frozenset({"mandatoryfield", "champobligatoire"})
-_SERIAL_RE = re.compile(r"[A-Za-z0-9]{5,20}")
-_SKU_RE = re.compile(r"[A-Za-z0-9]{4,12}(?:[#-][A-Za-z0-9]{2,4})?")
+# What a serial, product number or Care Pack SKU looks like when judging a
+# file without titles: letters and digits with at least one digit, or a
+# long number as a spreadsheet writes it (1.23457E+11, 1,23457E+11).
+_CODE_RE = re.compile(r"[A-Za-z0-9]{2,20}(?:[#-][A-Za-z0-9]{1,6})?")
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?")
+_NUMBER_MIN_DIGITS = 5
+_CODE_COLUMNS = 3
+# Rows judged, at most, to tell data read by position from something else.
+_JUDGED_ROWS = 5
 
 
 def normalise_title(text: str) -> str:
@@ -111,16 +121,20 @@ class HeaderMatch(NamedTuple):
 def find_header(records: Iterable[Sequence[object]]) -> HeaderMatch | None:
     """Find the header among the first records.
 
-    A row counts as the header when it names the serial column and at least
-    two others; the banner row above it names none.
+    The header is the row naming the most fields, the earliest on a tie; it
+    must name at least two. The banner row above it names none. Columns it
+    lacks are the caller's to report.
     """
+    best: HeaderMatch | None = None
     for index, cells in enumerate(records):
         if index >= HEADER_SEARCH_ROWS:
             break
         columns = match_columns(cells)
-        if len(columns) >= _MIN_MATCHED_COLUMNS and "serial_number" in columns:
-            return HeaderMatch(index, columns)
-    return None
+        if len(columns) < _MIN_MATCHED_COLUMNS:
+            continue
+        if best is None or len(columns) > len(best.columns):
+            best = HeaderMatch(index, columns)
+    return best
 
 
 def match_columns(cells: Sequence[object]) -> dict[str, int]:
@@ -146,17 +160,70 @@ def is_banner(cells: Sequence[object]) -> bool:
     return bool(titles) and titles <= _BANNERS
 
 
-def looks_like_data(cells: Sequence[object]) -> bool:
-    """Check that a header-less first row is laid out as the template.
+class DataStart(NamedTuple):
+    """Where a file without recognised titles starts: ``row`` is the index
+    of its first filled row, a header of unknown titles if ``is_header``."""
 
-    Without this, a letter or a web page would be read by position and
-    produce one error per line instead of one for the file.
+    row: int
+    is_header: bool
+
+
+def find_data_start(records: Sequence[Sequence[object]]) -> DataStart | None:
+    """Judge the first filled rows of a file without a recognised header.
+
+    Several rows are judged, so one row with a mistyped serial or SKU does
+    not turn a whole file away; a first row that holds no code at all above
+    rows of data is a header whose titles were not understood. None means
+    the file is not laid out as the template (a letter, a web page, a table
+    of something else): one refusal instead of one error per line.
+    """
+    filled = [
+        (index, cells)
+        for index, cells in enumerate(records[:HEADER_SEARCH_ROWS])
+        if not all(map(is_blank, cells)) and not is_banner(cells)
+    ]
+    if not filled:
+        return None
+    first, cells = filled[0]
+    votes = [looks_like_data(each) for _, each in filled[:_JUDGED_ROWS]]
+    titles = _looks_like_titles(cells)
+    if votes[0] or (not titles and _most(votes)):
+        return DataStart(first, is_header=False)
+    if titles and votes[1:] and _most(votes[1:]):
+        return DataStart(first, is_header=True)
+    return None
+
+
+def _most(votes: Sequence[bool]) -> bool:
+    return sum(votes) * 2 >= len(votes)
+
+
+def looks_like_data(cells: Sequence[object]) -> bool:
+    """Check that a header-less row is laid out as the template.
+
+    Two of the serial, product and Care Pack columns must hold codes, so a
+    row with one mistyped code still counts.
     """
     if len(cells) < 5:
         return False
-    serial = cell_text(cells[0]).strip()
-    sku = cell_text(cells[2]).strip()
-    return bool(_SERIAL_RE.fullmatch(serial) and _SKU_RE.fullmatch(sku))
+    return sum(map(looks_like_code, cells[:_CODE_COLUMNS])) >= 2
+
+
+def _looks_like_titles(cells: Sequence[object]) -> bool:
+    """Columns A to C filled with words, as titles are, not codes."""
+    head = [*cells[:_CODE_COLUMNS], *[None] * _CODE_COLUMNS][:_CODE_COLUMNS]
+    return not any(map(is_blank, head)) and not any(map(looks_like_code, head))
+
+
+def looks_like_code(cell: object) -> bool:
+    """Tell a serial, product number or SKU (even mangled) from words."""
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return abs(cell) >= 10 ** (_NUMBER_MIN_DIGITS - 1)
+    text = cell_text(cell).strip()
+    if _NUMBER_RE.fullmatch(text):
+        digits = sum(char.isdigit() for char in text)
+        return digits >= _NUMBER_MIN_DIGITS or "e" in text.lower()
+    return bool(_CODE_RE.fullmatch(text)) and any(map(str.isdigit, text))
 
 
 def cell_text(cell: object) -> str:

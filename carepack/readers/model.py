@@ -26,6 +26,12 @@ class Limits:
     The zip ratio is only applied to entries that inflate past 1 MiB, so the
     tiny, very repetitive parts every workbook has are never mistaken for a
     bomb.
+
+    The two quote bounds tell a genuine cell with line breaks (an address of
+    two to four lines) from a stray quote that makes one "cell" of the rows
+    below it: a row of a text file may span at most ``max_row_lines``
+    physical lines, and a cell holding a line break at most
+    ``max_multiline_cell_chars`` characters.
     """
 
     max_bytes: int = 100 * 1024 * 1024
@@ -34,6 +40,8 @@ class Limits:
     max_compression_ratio: int = 200
     max_zip_entries: int = 10_000
     max_cell_chars: int = 32_767
+    max_row_lines: int = 10
+    max_multiline_cell_chars: int = 1_000
     # calamine allocates a sheet's whole used range, so one far cell (XFD1
     # or A1048576) in a tiny file can ask for gigabytes.
     max_sheet_cells: int = 20_000_000

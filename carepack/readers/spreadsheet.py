@@ -20,10 +20,10 @@ from .headers import (
     HEADER_SEARCH_ROWS,
     HeaderMatch,
     cell_text,
+    find_data_start,
     find_header,
-    is_banner,
     is_blank,
-    looks_like_data,
+    match_columns,
     trim_blank_tail,
 )
 from .model import FIELDS, Limits, RegistrationFile, Row
@@ -124,8 +124,13 @@ def _probe_extent(path: str | os.PathLike[str], kind: str, limits: Limits) -> No
 
 
 def _load(path: str | os.PathLike[str]) -> tuple[Table, HeaderMatch | None]:
-    """Return the first sheet with a header, else the first visible sheet."""
+    """Return the sheet with the best header, else the first visible sheet.
+
+    Best is most titles recognised, the earlier sheet on a tie: a contact
+    list before the registration sheet may name two fields too.
+    """
     with calamine.CalamineWorkbook.from_path(os.fspath(path)) as book:
+        best: tuple[calamine.CalamineSheet, HeaderMatch] | None = None
         fallback: calamine.CalamineSheet | None = None
         for index, meta in enumerate(book.sheets_metadata):
             if meta.typ != calamine.SheetTypeEnum.WorkSheet:
@@ -133,10 +138,14 @@ def _load(path: str | os.PathLike[str]) -> tuple[Table, HeaderMatch | None]:
             sheet = book.get_sheet_by_index(index)
             head = sheet.to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
             match = find_header(head)
-            if match is not None:
-                return _table(sheet), match
+            if match is not None and (
+                best is None or len(match.columns) > len(best[1].columns)
+            ):
+                best = (sheet, match)
             if fallback is None and meta.visible == calamine.SheetVisibleEnum.Visible:
                 fallback = sheet
+        if best is not None:
+            return _table(best[0]), best[1]
         if fallback is None:
             raise FileRefused("not_a_registration_file", detected="spreadsheet")
         return _table(fallback), None
@@ -160,17 +169,17 @@ def _header_layout(table: Table, match: HeaderMatch) -> _Layout:
 
 
 def _positional_layout(table: Table) -> _Layout:
-    for index, cells in enumerate(table[:HEADER_SEARCH_ROWS]):
-        if all(map(is_blank, cells)) or is_banner(cells):
-            continue
-        if not looks_like_data(cells):
-            break
-        width = max(len(DEFAULT_HEADER), len(trim_blank_tail(cells)))
+    start = find_data_start(table[:HEADER_SEARCH_ROWS])
+    if start is not None and start.is_header:
+        match = HeaderMatch(start.row, match_columns(table[start.row]))
+        return _header_layout(table, match)
+    if start is not None:
+        width = max(len(DEFAULT_HEADER), len(trim_blank_tail(table[start.row])))
         return _Layout(
             header_line=None,
             header=(*DEFAULT_HEADER, *[""] * (width - len(DEFAULT_HEADER))),
             columns={field: column for column, field in enumerate(FIELDS)},
-            first=index,
+            first=start.row,
         )
 
     if _last_filled_index(table) < 0:

@@ -8,6 +8,7 @@ which is itself bounded by Limits.max_cell_chars.
 """
 
 import csv
+import logging
 import os
 from collections import Counter
 from collections.abc import Generator, Iterator, Sequence
@@ -22,9 +23,10 @@ from .errors import FileRefused
 from .headers import (
     DEFAULT_HEADER,
     HEADER_SEARCH_ROWS,
+    HeaderMatch,
+    find_data_start,
     find_header,
-    is_banner,
-    looks_like_data,
+    match_columns,
     trim_blank_tail,
 )
 from .model import FIELDS, Limits, RegistrationFile, Row
@@ -35,12 +37,18 @@ DELIMITERS = ("\t", ";", ",")
 Path = str | os.PathLike[str]
 Records = Generator[tuple[int, list[str]], None, None]
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class _Source:
     path: Path
     encoding: str
-    max_chars: int
+    limits: Limits
+
+    @property
+    def max_chars(self) -> int:
+        return self.limits.max_cell_chars
 
     def open(self) -> TextIO:
         errors = CP1252_ERRORS if self.encoding == "cp1252" else "strict"
@@ -62,7 +70,7 @@ class _Layout:
 def open_text(path: Path, limits: Limits) -> RegistrationFile:
     """Describe a text upload; every whole-file check has run on return."""
     encoding = detect_encoding(path)
-    source = _Source(path, encoding, limits.max_cell_chars)
+    source = _Source(path, encoding, limits)
     layout = _choose_layout(source)
     last_line = _last_filled_line(source, layout.delimiter, layout.first_line, limits)
     if last_line < layout.first_line:
@@ -89,19 +97,35 @@ def open_text(path: Path, limits: Limits) -> RegistrationFile:
 
 def _choose_layout(source: _Source) -> _Layout:
     """Pick the separator that reveals the header, else read by position."""
-    samples = {delimiter: _first_records(source, delimiter) for delimiter in DELIMITERS}
+    samples: dict[str, list[list[str]]] = {}
+    stray_quotes: list[FileRefused] = []
+    for delimiter in DELIMITERS:
+        samples[delimiter] = _first_records(source, delimiter, stray_quotes)
     found = [
         (delimiter, match)
         for delimiter in DELIMITERS
         if (match := find_header(samples[delimiter])) is not None
     ]
     if not found:
-        return _positional_layout(source, samples)
+        try:
+            return _positional_layout(source, samples)
+        except FileRefused as refusal:
+            # A stray quote near the top hides the rows that would have
+            # told the layout: it is the better reason to give.
+            if refusal.code == "not_a_registration_file" and stray_quotes:
+                raise stray_quotes[0] from None
+            raise
 
     # Most titles recognised wins; a tie goes to the earlier row, then to
     # the earlier separator in DELIMITERS.
     delimiter, match = max(found, key=lambda item: (len(item[1].columns), -item[1].row))
-    header = trim_blank_tail(samples[delimiter][match.row])
+    return _header_layout(delimiter, samples[delimiter], match)
+
+
+def _header_layout(
+    delimiter: str, sample: list[list[str]], match: HeaderMatch
+) -> _Layout:
+    header = trim_blank_tail(sample[match.row])
     return _Layout(
         delimiter=delimiter,
         header_line=match.row + 1,
@@ -113,18 +137,19 @@ def _choose_layout(source: _Source) -> _Layout:
 
 def _positional_layout(source: _Source, samples: dict[str, list[list[str]]]) -> _Layout:
     delimiter = max(DELIMITERS, key=lambda each: _consistency(samples[each]))
-    for line, cells in enumerate(samples[delimiter], start=1):
-        if _is_blank_record(cells) or is_banner(cells):
-            continue
-        if not looks_like_data(cells):
-            break
-        width = max(len(DEFAULT_HEADER), len(trim_blank_tail(cells)))
+    sample = samples[delimiter]
+    start = find_data_start(sample)
+    if start is not None and start.is_header:
+        match = HeaderMatch(start.row, match_columns(sample[start.row]))
+        return _header_layout(delimiter, sample, match)
+    if start is not None:
+        width = max(len(DEFAULT_HEADER), len(trim_blank_tail(sample[start.row])))
         return _Layout(
             delimiter=delimiter,
             header_line=None,
             header=(*DEFAULT_HEADER, *[""] * (width - len(DEFAULT_HEADER))),
             columns={field: index for index, field in enumerate(FIELDS)},
-            first_line=line,
+            first_line=start.row + 1,
         )
 
     for each in DELIMITERS:
@@ -152,9 +177,25 @@ def _consistency(sample: list[list[str]]) -> int:
     return rows if width >= 3 else 0
 
 
-def _first_records(source: _Source, delimiter: str) -> list[list[str]]:
+def _first_records(
+    source: _Source, delimiter: str, stray_quotes: list[FileRefused]
+) -> list[list[str]]:
+    """The first records as this separator splits them.
+
+    A quote may be stray only for a wrong separator (one that puts it at
+    the start of a cell), so it ends the sample here and is noted; the
+    count with the chosen separator refuses the file if it is real.
+    """
+    sample: list[list[str]] = []
     with closing(source.records(delimiter)) as records:
-        return [cells for _, cells in islice(records, HEADER_SEARCH_ROWS)]
+        try:
+            for _, cells in islice(records, HEADER_SEARCH_ROWS):
+                sample.append(cells)
+        except FileRefused as refusal:
+            if refusal.code != "unclosed_quote":
+                raise
+            stray_quotes.append(refusal)
+    return sample
 
 
 def _last_filled_line(
@@ -229,36 +270,110 @@ class _LineTooLong(Exception):
     pass
 
 
+# A line of a cell holding this many separators is a row that a stray quote
+# swallowed: as many as the five mandatory columns need, more than an
+# address ever holds.
+_SWALLOWED_SEPARATORS = 4
+
+
 def _records(source: _Source, delimiter: str) -> Records:
-    """Yield every record with its row number, as a spreadsheet counts rows."""
+    """Yield every record with its row number, as a spreadsheet counts rows.
+
+    A quoted cell may hold line breaks, so one record may span several
+    physical lines; one that spans too many, or runs to the end of the file,
+    is a stray quote and refuses the file rather than losing the rows it
+    swallowed.
+    """
     with source.open() as stream:
-        reader = csv.reader(
-            _bounded_lines(stream, source.max_chars), delimiter=delimiter
-        )
+        lines = _PhysicalLines(stream, source.limits.max_cell_chars)
+        reader = csv.reader(lines, delimiter=delimiter)
         record: tuple[int, list[str]] = (0, [])
+        # Physical lines read beyond one per record: cells with line breaks.
+        extra = 0
         try:
             # Handing on enumerate's own tuples keeps this loop as cheap as
             # a generator can be: it runs once per row of every upload.
             for record in enumerate(reader, start=1):
+                if reader.line_num != record[0] + extra or lines.ended:
+                    used = reader.line_num - record[0] + 1 - extra
+                    _check_quoted_breaks(record, used, lines.ended, source, delimiter)
+                    extra = reader.line_num - record[0]
                 yield record
-        except (_LineTooLong, csv.Error):
-            # The bound was hit while reading the record after the last one.
+        except (_LineTooLong, csv.Error) as error:
+            # A bound was hit while reading the record after the last one. A
+            # too long line is not counted in line_num yet, a too long field
+            # is: past its own first line, a quote left the record open.
             line = record[0] + 1
+            first_line_only = 1 if isinstance(error, csv.Error) else 0
+            if reader.line_num - record[0] - extra > first_line_only:
+                raise _unclosed_quote(line, source, at_end=False) from None
             raise FileRefused(
                 "line_too_long", line=line, max_chars=source.max_chars
             ) from None
 
 
-def _bounded_lines(stream: TextIO, max_chars: int) -> Iterator[str]:
-    """Yield physical lines, refusing one longer than a cell may be.
+def _check_quoted_breaks(
+    record: tuple[int, list[str]],
+    used: int,
+    at_end: bool,
+    source: _Source,
+    delimiter: str,
+) -> None:
+    """Refuse a record that a stray quote made out of the rows below it.
+
+    ``used`` is the number of physical lines the record took; ``at_end``
+    tells that csv only finished it because the file ended inside a quote.
+    """
+    line, cells = record
+    if at_end:
+        raise _unclosed_quote(line, source, at_end=True)
+    if used > source.limits.max_row_lines:
+        raise _unclosed_quote(line, source, at_end=False)
+    if any(_swallowed_rows(cell, delimiter, source.limits) for cell in cells):
+        raise _unclosed_quote(line, source, at_end=False)
+
+
+def _swallowed_rows(cell: str, delimiter: str, limits: Limits) -> bool:
+    """Tell a cell with line breaks that holds rows from an address."""
+    if "\n" not in cell and "\r" not in cell:
+        return False
+    if len(cell) > limits.max_multiline_cell_chars:
+        return True
+    parts = cell.replace("\r", "\n").split("\n")
+    return any(part.count(delimiter) >= _SWALLOWED_SEPARATORS for part in parts)
+
+
+def _unclosed_quote(line: int, source: _Source, *, at_end: bool) -> FileRefused:
+    logger.info("stray quote line=%s at_end=%s", line, at_end)
+    return FileRefused(
+        "unclosed_quote",
+        line=line,
+        max_lines=source.limits.max_row_lines,
+        at_end=at_end,
+    )
+
+
+class _PhysicalLines:
+    """The physical lines of a text upload, each refused past a cell's bound.
 
     Reading with a size bound means a 50 MB file without a line break is
     never held whole; csv's own field limit is global to the process and
-    left alone.
+    left alone. ``ended`` turns true once csv has asked past the last line:
+    a record csv still hands over after that was cut off by the end of the
+    file inside a quoted cell.
     """
-    readline = stream.readline
-    size = max_chars + 2
-    while line := readline(size):
-        if len(line) > max_chars and len(line.rstrip("\r\n")) > max_chars:
-            raise _LineTooLong
-        yield line
+
+    def __init__(self, stream: TextIO, max_chars: int) -> None:
+        self.ended = False
+        self._stream = stream
+        self._max_chars = max_chars
+
+    def __iter__(self) -> Iterator[str]:
+        readline = self._stream.readline
+        max_chars = self._max_chars
+        size = max_chars + 2
+        while line := readline(size):
+            if len(line) > max_chars and len(line.rstrip("\r\n")) > max_chars:
+                raise _LineTooLong
+            yield line
+        self.ended = True

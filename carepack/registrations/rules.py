@@ -37,7 +37,10 @@ MAX_LENGTHS = {
 }
 FIELDS_WITH_NAMES = ("first_name", "surname", "company")
 EARLIEST_PURCHASE = datetime.date(1990, 1, 1)
-_NUMERIC_SERIAL = re.compile(r"^\d+(\.\d+)?([eE][+-]?\d+)?$")
+# A number as a spreadsheet writes it, with a decimal point or, in French
+# and other locales, a decimal comma: 1.23457E+11, 1,23457E+11, 123.0.
+_NUMERIC_SERIAL = re.compile(r"^\d+([.,]\d+)?([eE][+-]?\d+)?$")
+_WHOLE_NUMBER = re.compile(r"(\d+)[.,]0+")
 
 
 class Field(StrEnum):
@@ -166,7 +169,7 @@ def check_serial(value: str, errors: list[LineError]) -> str:
     serial = normalize_serial(value)
     if not _required(Field.SERIAL, serial, errors):
         return serial
-    if _NUMERIC_SERIAL.match(serial) and ("." in serial or "E" in serial):
+    if _NUMERIC_SERIAL.match(serial) and not serial.isdigit():
         errors.append(
             LineError(
                 Field.SERIAL,
@@ -195,10 +198,24 @@ def check_serial(value: str, errors: list[LineError]) -> str:
     return serial
 
 
+def whole_number_text(value: str) -> str:
+    """``12345.0`` or ``12345,0`` -> ``12345``.
+
+    A spreadsheet writes a whole number in a text file that way, or keeps it
+    so in a text cell: in the product and Care Pack columns such a number is
+    read without its decimals. Not in the serial column, where the lost
+    digits cannot be known (``check_serial`` says so).
+    """
+    if "." not in value and "," not in value:
+        return value
+    whole = _WHOLE_NUMBER.fullmatch(value.strip())
+    return whole.group(1) if whole else value
+
+
 def _check_product(
     value: str, catalog: Catalog, errors: list[LineError]
 ) -> tuple[str, HardwareProduct | None]:
-    number = normalize_product_number(value)
+    number = normalize_product_number(whole_number_text(value))
     if not _required(Field.PRODUCT, number, errors):
         return number, None
     hardware = catalog.hardware.get(number)
@@ -223,7 +240,7 @@ def _check_carepack(
     order_skus: Mapping[str, int],
     errors: list[LineError],
 ) -> tuple[str, CarePackProduct | None]:
-    sku = normalize_sku(value)
+    sku = normalize_sku(whole_number_text(value))
     if not _required(Field.CAREPACK, sku, errors):
         return sku, None
     if sku not in order_skus:

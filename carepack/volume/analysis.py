@@ -20,7 +20,7 @@ from carepack.catalog.normalize import (
 )
 from carepack.readers import Row
 from carepack.registrations.rules import fold
-from carepack.volume.lines import LineMaker, cell_text, serial_text
+from carepack.volume.lines import LineMaker, cell_text, code_text, serial_text
 
 # Rows between two calls of the heartbeat while reading.
 _HEARTBEAT_ROWS = 4096
@@ -91,12 +91,12 @@ def _keys(row: Row, maker: LineMaker) -> tuple[str, int]:
     straight from the cells: a million rows cannot afford a Line each."""
     values = row.values
     serial = normalize_serial(serial_text(values["serial_number"]))
-    sku = normalize_sku(cell_text(values["carepack_sku"]))
+    sku = normalize_sku(code_text(values["carepack_sku"]))
     identity = (
         hash(
             (
                 serial,
-                normalize_product_number(cell_text(values["product_number"])),
+                normalize_product_number(code_text(values["product_number"])),
                 sku,
                 fold(cell_text(values["first_name"])),
                 fold(cell_text(values["surname"])),

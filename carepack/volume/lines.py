@@ -3,7 +3,8 @@
 Spreadsheets hand over typed cells: a number in the serial column must stay
 recognisable as a number so that ``check_line`` can say the spreadsheet
 changed it, while a whole number in the product or SKU column is simply
-read without its ``.0``.
+read without its ``.0`` (a number cell here, a text cell in ``check_line``
+through ``whole_number_text``).
 """
 
 import datetime
@@ -12,7 +13,7 @@ from collections.abc import Mapping
 from django.utils.translation import gettext as _
 
 from carepack.readers.dates import DateError, parse_purchase_date
-from carepack.registrations.rules import Field, Line, LineError
+from carepack.registrations.rules import Field, Line, LineError, whole_number_text
 
 # Distinct purchase-date cells remembered by ``LineMaker.date_key``.
 _DATE_KEYS = 10_000
@@ -24,6 +25,11 @@ def serial_text(value: object) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return repr(float(value))
     return cell_text(value)
+
+
+def code_text(value: object) -> str:
+    """A product number or SKU cell as ``check_line`` reads it."""
+    return whole_number_text(cell_text(value))
 
 
 def cell_text(value: object) -> str:

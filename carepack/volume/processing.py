@@ -60,6 +60,8 @@ Outcome = BatchRow.Outcome
 # Tries of a chunk that lost a race on the registration constraints to
 # another upload or an online registration.
 _CHUNK_TRIES = 3
+# Unrecognised titles named in a missing-columns refusal, at most.
+_SHOWN_TITLES = 10
 
 
 class LeaseLost(Exception):
@@ -135,7 +137,11 @@ def _run(batch: UploadBatch, token: str) -> str:
             return "refused"
         missing = [name for name in MANDATORY_FIELDS if name not in opened.columns]
         if missing:
-            _refuse(batch, token, "missing_columns", {"fields": missing})
+            params: dict[str, object] = {
+                "fields": missing,
+                "titles": unrecognised_titles(opened),
+            }
+            _refuse(batch, token, "missing_columns", params)
             return "refused"
         _describe(batch, token, opened)
         if batch.processed < batch.lines:
@@ -147,6 +153,19 @@ def _run(batch: UploadBatch, token: str) -> str:
             _register_rows(batch, token, path, source)
     _finish(batch, token)
     return "done"
+
+
+def unrecognised_titles(opened: RegistrationFile) -> list[str]:
+    """The header's titles that name no field, to show beside the missing
+    columns: a misspelt title is usually the missing column itself."""
+    used = set(opened.columns.values())
+    kept = results.kept_columns(opened.header, len(opened.header))
+    titles = [
+        title.strip()
+        for index, title in enumerate(opened.header)
+        if index in kept and index not in used and title.strip()
+    ]
+    return titles[:_SHOWN_TITLES]
 
 
 @contextmanager

@@ -96,6 +96,16 @@ def _undecodable(params: Mapping[str, object]) -> str:
     ) % {"encoding": params.get("encoding", "")}
 
 
+def _mixed_encoding(params: Mapping[str, object]) -> str:
+    return _(
+        "The file mixes two kinds of text: most of it is UTF-8, but row "
+        "%(line)s holds a character saved another way (Windows-1252), so "
+        "accented letters cannot be read with certainty. Save the file again "
+        "from your spreadsheet program as Unicode Text (.txt) or as Excel "
+        "Workbook (.xlsx), or correct row %(line)s."
+    ) % {"line": params.get("line", "")}
+
+
 def _no_data_rows(params: Mapping[str, object]) -> str:
     if params.get("header_line") is None:
         return _("The file has no registration rows.") + " " + _save_as()
@@ -120,14 +130,52 @@ def _line_too_long(params: Mapping[str, object]) -> str:
     )
 
 
+def _unclosed_quote(params: Mapping[str, object]) -> str:
+    line = params.get("line", "")
+    if params.get("at_end"):
+        found = _(
+            'A quotation mark (") at the start of a cell on row %(line)s is '
+            "never closed, so every row below it would be read as part of that "
+            "cell."
+        ) % {"line": line}
+    else:
+        found = _(
+            'A quotation mark (") at the start of a cell on row %(line)s makes '
+            "that cell run on over the rows below it (a row may span at most "
+            "%(max_lines)s lines), so those rows would be lost."
+        ) % {"line": line, "max_lines": params.get("max_lines", "")}
+    return (
+        found
+        + " "
+        + _(
+            'Remove the stray " from row %(line)s, or save the file again from '
+            "your spreadsheet program."
+        )
+        % {"line": line}
+    )
+
+
 def _missing_columns(params: Mapping[str, object]) -> str:
     titles = dict(zip(FIELDS, DEFAULT_HEADER, strict=True))
     missing = params.get("fields", ())
     assert isinstance(missing, list | tuple)
-    return _(
+    message = _(
         "These mandatory columns are missing: %(columns)s. Keep the template's "
         "columns A to E with their titles in the row above the data."
     ) % {"columns": ", ".join(titles.get(str(f), str(f)) for f in missing)}
+    unknown = params.get("titles") or ()
+    assert isinstance(unknown, list | tuple)
+    if not unknown:
+        return message
+    return (
+        message
+        + " "
+        + _(
+            "These titles of that row were not recognised: %(titles)s. Rename "
+            "them as in the template."
+        )
+        % {"titles": ", ".join(f"“{str(title)[:40]}”" for title in unknown)}
+    )
 
 
 def _unknown(params: Mapping[str, object]) -> str:
@@ -143,7 +191,9 @@ _MESSAGES = {
     "zip_bomb": _zip_bomb,
     "binary_content": _binary,
     "undecodable_text": _undecodable,
+    "mixed_encoding": _mixed_encoding,
     "no_data_rows": _no_data_rows,
     "line_too_long": _line_too_long,
     "missing_columns": _missing_columns,
+    "unclosed_quote": _unclosed_quote,
 }

@@ -112,8 +112,22 @@ def test_an_unclosed_quote_swallowing_the_file_is_refused(tmp_path: Path) -> Non
 
     refused = refusal(path, Limits(max_cell_chars=1000))
 
-    assert refused.code == "line_too_long"
+    assert refused.code == "unclosed_quote"
     assert refused.params["line"] == 2
+
+
+def test_a_quote_swallowing_more_than_csv_holds_names_its_row(
+    tmp_path: Path,
+) -> None:
+    data = ";".join(TEMPLATE_HEADER) + "\r\n" + ";".join(CLAIRE) + "\r\n"
+    data += ";".join(CLAIRE[:5]) + ';"Dubois\r\n'
+    data += ("x" * 1000 + "\r\n") * 200
+    path = write_bytes(tmp_path, "upload.csv", data.encode())
+
+    refused = refusal(path)
+
+    assert refused.code == "unclosed_quote"
+    assert refused.params == {"line": 3, "max_lines": 10, "at_end": False}
 
 
 def test_the_refusal_message_names_the_limits() -> None:

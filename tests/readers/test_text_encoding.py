@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from carepack.readers import FileRefused
+from carepack.readers import FileRefused, Limits
+from carepack.readers.charsets import detect_encoding
 
 from .builders import CLAIRE, TEMPLATE_HEADER, opened, read_rows, text_file, write_bytes
 
@@ -130,3 +131,74 @@ def test_a_stray_control_character_is_kept(tmp_path: Path) -> None:
     [row] = read_rows(path)
 
     assert row.values["surname"] == "Du\x0bbois"
+
+
+ZOE = ("5CD3301K13", "6F8K2EA", "U4417PE", "Zoë", "Müller", "Café SA")
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n", "\r"])
+def test_utf8_with_one_windows_1252_byte_is_refused_naming_its_line(
+    tmp_path: Path, newline: str
+) -> None:
+    head = newline.join(";".join(cells) for cells in (TEMPLATE_HEADER, ZOE, CLAIRE))
+    data = (head + newline).encode() + ";".join(BJORN).encode("cp1252") + b"\r\n"
+    path = write_bytes(tmp_path, "upload.csv", data)
+
+    with pytest.raises(FileRefused) as refused:
+        opened(path)
+
+    assert refused.value.code == "mixed_encoding"
+    assert refused.value.params == {"line": 4}
+
+
+def test_a_windows_1252_byte_before_the_utf8_letters_is_refused_too(
+    tmp_path: Path,
+) -> None:
+    ascii_rows = (";".join(CLAIRE) + "\r\n").encode()
+    data = (";".join(TEMPLATE_HEADER) + "\r\n").encode()
+    data += ";".join(BJORN).encode("cp1252") + b"\r\n"
+    # Past the first megabyte, so the UTF-8 letter lies in a later chunk.
+    data += ascii_rows * 25_000 + (";".join(ZOE) + "\r\n").encode()
+    path = write_bytes(tmp_path, "upload.csv", data)
+
+    with pytest.raises(FileRefused) as refused:
+        opened(path)
+
+    assert refused.value.code == "mixed_encoding"
+    assert refused.value.params == {"line": 2}
+
+
+def test_a_line_count_split_between_two_chunks_stays_right(tmp_path: Path) -> None:
+    # A CRLF straddling the first megabyte counts as one line end.
+    first = (";".join(TEMPLATE_HEADER) + "\r\n").encode()
+    filler = b"x" * ((1 << 20) - len(first) - 1) + b"\r\n"
+    data = first + filler + "Zoë\r\n".encode() + "Björn\r\n".encode("cp1252")
+    path = write_bytes(tmp_path, "upload.csv", data)
+
+    with pytest.raises(FileRefused) as refused:
+        opened(path, Limits(max_cell_chars=2 << 20))
+
+    assert refused.value.params == {"line": 4}
+
+
+def test_a_windows_1252_file_with_accents_only_is_still_read(tmp_path: Path) -> None:
+    path = text_file(tmp_path, [TEMPLATE_HEADER, BJORN, ZOE], encoding="cp1252")
+
+    registration = opened(path)
+
+    assert registration.encoding == "cp1252"
+    assert [row.values["first_name"] for row in registration.rows()] == [
+        "Björn",
+        "Zoë",
+    ]
+
+
+def test_a_windows_1252_letter_cut_by_a_chunk_end_is_no_utf8_letter(
+    tmp_path: Path,
+) -> None:
+    first = (";".join(TEMPLATE_HEADER) + "\r\n").encode()
+    filler = b"x" * ((1 << 20) - len(first) - 1) + "é".encode("cp1252")
+    data = first + filler + b"\r\n" + ";".join(BJORN).encode("cp1252") + b"\r\n"
+    path = write_bytes(tmp_path, "upload.csv", data)
+
+    assert detect_encoding(path) == "cp1252"
