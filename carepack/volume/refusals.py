@@ -141,9 +141,9 @@ def _unclosed_quote(params: Mapping[str, object]) -> str:
     else:
         found = _(
             'A quotation mark (") at the start of a cell on row %(line)s makes '
-            "that cell run on over the rows below it (a row may span at most "
-            "%(max_lines)s lines), so those rows would be lost."
-        ) % {"line": line, "max_lines": params.get("max_lines", "")}
+            "that cell run on over the rows below it, so those rows would be "
+            "read as part of it and lost."
+        ) % {"line": line}
     return (
         found
         + " "
