@@ -1,15 +1,16 @@
 """Reading xlsx, xls and ods workbooks through calamine.
 
 calamine loads a whole sheet at once; that is accepted, and bounded by the
-zip checks done before. Sheets are read with ``skip_empty_area=False`` so a
-list index plus one is the row number the user sees.
+zip checks done before. Its rows are then taken one at a time (a Python
+list for every row of a million-row sheet would double the memory), and
+counted from A1 so that an index plus one is the row number the user sees.
 """
 
 import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import python_calamine as calamine
@@ -49,13 +50,13 @@ def open_spreadsheet(
     if kind in _PROBED_KINDS:
         _probe_extent(path, kind, limits)
     try:
-        table, match = _load(path)
+        sheet, head, match = _load(path)
     except calamine.CalamineError as error:
         logger.info("spreadsheet unreadable kind=%s error=%s", kind, error)
         raise FileRefused("unreadable_spreadsheet", kind=kind) from None
 
-    layout = _header_layout(table, match) if match else _positional_layout(table)
-    last = _last_filled_index(table)
+    last = _last_filled_index(sheet)
+    layout = _header_layout(head, match) if match else _positional_layout(head, last)
     if last < layout.first:
         raise FileRefused("no_data_rows", header_line=layout.header_line)
     if last - layout.first + 1 > limits.max_rows:
@@ -70,7 +71,7 @@ def open_spreadsheet(
         header=layout.header,
         columns=layout.columns,
         row_count=last - layout.first + 1,
-        _source=_SheetRows(table, layout.first, last, builder),
+        _source=_SheetRows(sheet, layout.first, last, builder),
     )
 
 
@@ -123,39 +124,56 @@ def _probe_extent(path: str | os.PathLike[str], kind: str, limits: Limits) -> No
         raise FileRefused("zip_bomb", kind=kind, reason="extent")
 
 
-def _load(path: str | os.PathLike[str]) -> tuple[Table, HeaderMatch | None]:
-    """Return the sheet with the best header, else the first visible sheet.
+def _load(
+    path: str | os.PathLike[str],
+) -> tuple[calamine.CalamineSheet, Table, HeaderMatch | None]:
+    """Return the sheet with the best header, else the first visible sheet,
+    with its first rows.
 
     Best is most titles recognised, the earlier sheet on a tie: a contact
     list before the registration sheet may name two fields too.
     """
     with calamine.CalamineWorkbook.from_path(os.fspath(path)) as book:
-        best: tuple[calamine.CalamineSheet, HeaderMatch] | None = None
-        fallback: calamine.CalamineSheet | None = None
+        best: tuple[calamine.CalamineSheet, Table, HeaderMatch] | None = None
+        fallback: tuple[calamine.CalamineSheet, Table] | None = None
         for index, meta in enumerate(book.sheets_metadata):
             if meta.typ != calamine.SheetTypeEnum.WorkSheet:
                 continue
             sheet = book.get_sheet_by_index(index)
-            head = sheet.to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
+            head = _head(sheet)
             match = find_header(head)
             if match is not None and (
-                best is None or len(match.columns) > len(best[1].columns)
+                best is None or len(match.columns) > len(best[2].columns)
             ):
-                best = (sheet, match)
+                best = (sheet, head, match)
             if fallback is None and meta.visible == calamine.SheetVisibleEnum.Visible:
-                fallback = sheet
+                fallback = (sheet, head)
         if best is not None:
-            return _table(best[0]), best[1]
+            return best
         if fallback is None:
             raise FileRefused("not_a_registration_file", detected="spreadsheet")
-        return _table(fallback), None
+        return (*fallback, None)
 
 
-def _table(sheet: calamine.CalamineSheet) -> Table:
+def _head(sheet: calamine.CalamineSheet) -> Table:
     # calamine's cell union is wider than what Row.values promises; object is
     # what the rest of the package handles.
-    table: Table = sheet.to_python(skip_empty_area=False)  # type: ignore[assignment]
-    return table
+    head: Table = sheet.to_python(  # type: ignore[assignment]
+        skip_empty_area=False, nrows=HEADER_SEARCH_ROWS
+    )
+    return head
+
+
+def _sheet_rows(sheet: calamine.CalamineSheet) -> Iterator[tuple[int, list[object]]]:
+    """Each row of the sheet with its index from A1. calamine's rows start
+    at row 1 but at the first used column: the columns before it are put
+    back (``test_row_numbers_count_from_the_sheet_top…`` checks both)."""
+    start = sheet.start
+    if start is None:
+        return
+    padding: list[object] = [""] * start[1]
+    for index, cells in enumerate(sheet.iter_rows()):
+        yield index, [*padding, *cells]
 
 
 def _header_layout(table: Table, match: HeaderMatch) -> _Layout:
@@ -168,7 +186,7 @@ def _header_layout(table: Table, match: HeaderMatch) -> _Layout:
     )
 
 
-def _positional_layout(table: Table) -> _Layout:
+def _positional_layout(table: Table, last: int) -> _Layout:
     start = find_data_start(table[:HEADER_SEARCH_ROWS])
     if start is not None and start.is_header:
         match = HeaderMatch(start.row, match_columns(table[start.row]))
@@ -182,30 +200,34 @@ def _positional_layout(table: Table) -> _Layout:
             first=start.row,
         )
 
-    if _last_filled_index(table) < 0:
+    if last < 0:
         raise FileRefused("empty")
     raise FileRefused("not_a_registration_file", detected="spreadsheet")
 
 
-def _last_filled_index(table: Table) -> int:
+def _last_filled_index(sheet: calamine.CalamineSheet) -> int:
     """Index of the last row with content, -1 when there is none."""
-    for index in range(len(table) - 1, -1, -1):
-        if not all(map(is_blank, table[index])):
-            return index
-    return -1
+    last = -1
+    for index, cells in _sheet_rows(sheet):
+        if not all(map(is_blank, cells)):
+            last = index
+    return last
 
 
 @dataclass(frozen=True)
 class _SheetRows:
-    table: Table
+    sheet: calamine.CalamineSheet
     first: int
     last: int
     builder: RowBuilder
 
     def rows(self) -> Iterator[Row]:
         build = self.builder.build
-        table = self.table
-        for index in range(self.first, self.last + 1):
-            cells: Sequence[object] = table[index]
+        first, last = self.first, self.last
+        for index, cells in _sheet_rows(self.sheet):
+            if index < first:
+                continue
+            if index > last:
+                return
             empty = all(map(is_blank, cells))
             yield build(index + 1, list(map(unescape_formula, cells)), empty)
