@@ -15,13 +15,19 @@ DEFAULT_LIMITS = Limits()
 
 
 def open_registration_file(
-    path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS
+    path: str | os.PathLike[str],
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    known_kind: str | None = None,
 ) -> RegistrationFile:
     """Check an upload as a whole and describe how to read its rows.
 
     Every refusal (size, format, bombs, binary data, row cap) happens here,
     before the caller processes a single row. The kind comes from the
     content: a workbook renamed ``.txt`` is still read as a workbook.
+    ``known_kind`` is for reading again a file this function opened before
+    (its zip, when it is one, was inspected then): the kind is not sniffed
+    again.
     """
     size = os.stat(path).st_size
     if size == 0:
@@ -29,7 +35,7 @@ def open_registration_file(
     if size > limits.max_bytes:
         raise FileRefused("too_large", size=size, max_bytes=limits.max_bytes)
 
-    kind = detect_kind(path, limits)
+    kind = known_kind or detect_kind(path, limits)
     if kind == "text":
         opened = open_text(path, limits)
     else:

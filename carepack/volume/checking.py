@@ -71,6 +71,9 @@ class CheckJob:
     order_skus: dict[str, int]
     # Lines not worth checking (exact repeats): known in the worker only.
     skip: frozenset[int] = field(default=frozenset())
+    # The file's kind, once the worker has opened it (and inspected the
+    # zip of a workbook): the helper need not inspect it again.
+    kind: str | None = None
 
 
 def check_rows(
@@ -99,7 +102,7 @@ def checked_chunks(
     """Check the chunks in this process (reading the file again unless it
     is given already opened)."""
     if opened is None:
-        opened = open_registration_file(job.path, job.limits)
+        opened = open_registration_file(job.path, job.limits, known_kind=job.kind)
     maker = LineMaker(language=job.language, contact_email=job.contact_email)
     rows = islice(opened.rows(), job.start, None)
     text_cells = opened.kind == "text"

@@ -231,7 +231,7 @@ def _register_rows(
     """Read the whole file for repeats and conflicts, then register it
     chunk by chunk from where the last run stopped."""
     opened = source.pop()
-    job = _check_job(batch, path)
+    job = replace(_check_job(batch, path), kind=opened.kind)
     left = opened.row_count - batch.processed
     helper = None
     if 0 < settings.CAREPACK_BATCH_HELPER_ROWS <= left:
