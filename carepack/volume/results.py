@@ -90,9 +90,17 @@ def write_error_file(batch: UploadBatch) -> str:
     width = max([len(batch.header), *(len(raw) for raw in _raws(rows))], default=0)
     keep = kept_columns(batch.header, width)
     header = [*map(str, _pick(_pad(batch.header, width), keep)), _("Error")]
+    # Each message names the line it had in the upload: the messages that
+    # cite other lines ("Line 505 gives other details…") count in it too.
     lines = (
-        [*_pick(_pad(raw, width), keep), messages(errors)]
-        for raw, errors in rows.values_list("raw", "errors").iterator(_ITERATE)
+        [
+            *_pick(_pad(raw, width), keep),
+            _("Line %(line)s: %(messages)s")
+            % {"line": line, "messages": messages(errors)},
+        ]
+        for line, raw, errors in rows.values_list("line", "raw", "errors").iterator(
+            _ITERATE
+        )
     )
     # The customer's file name is only for the download: stored under a
     # fixed name, it needs no cleaning by the storage.

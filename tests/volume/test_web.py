@@ -208,7 +208,7 @@ def test_the_downloads_hold_the_lines(browser, issued, tmp_path) -> None:
     assert 'filename="s-errors.txt"' in errors["Content-Disposition"]
     text = b"".join(errors.streaming_content).decode("utf-16")
     assert text.splitlines()[1].startswith("5CD0000002\t6F8K2EA\tU4417PE\t'=cmd\t")
-    assert text.splitlines()[1].endswith("\tSurname: This field is required.")
+    assert text.splitlines()[1].endswith("\tLine 3: Surname: This field is required.")
     table = list(
         csv.reader(
             io.StringIO(b"".join(report_csv.streaming_content).decode("utf-8-sig"))
