@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from carepack.notifications.models import OutgoingEmail
 from carepack.registrations.models import Registration
+from carepack.volume.models import UploadBatch
 from tests.conftest import worker_env
 from tests.volume.conftest import pack, text_file
 
@@ -19,9 +20,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def register_file(
-    *args: str, code: str | None = None, storage: str | None = None
+    *args: str, code: str | None = None, storage: str | None = None, **more: str
 ) -> subprocess.CompletedProcess[str]:
-    env = worker_env()
+    env = worker_env() | more
     env.pop("CAREPACK_CODE", None)
     if code is not None:
         env["CAREPACK_CODE"] = code
@@ -93,6 +94,21 @@ def test_a_refused_file_exits_2_with_one_error(make_order, tmp_path: Path) -> No
     error = json.loads(result.stdout)["error"]
     assert error["code"] == "not_a_registration_file"
     assert "PDF" in error["message"]
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_stored(
+    make_order, tmp_path: Path
+) -> None:
+    issued = make_order()
+    path = text_file(tmp_path / "big.txt", [pack(f"5CD{n:07d}") for n in range(50)])
+    env_limit = {"CAREPACK_UPLOAD_MAX_BYTES": "1000"}
+
+    result = register_file(str(path), "--json", "--code", issued.code, **env_limit)
+
+    assert result.returncode == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "too_large"
+    assert not UploadBatch.objects.exists()
 
 
 def test_a_wrong_code_exits_2_and_touches_nothing(make_order, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from io import BufferedReader
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -27,6 +28,7 @@ from carepack.orders.models import Order
 from carepack.orders.services import OrderError, find_active_code, validate_recipient
 from carepack.volume.models import BatchRow, UploadBatch
 from carepack.volume.processing import process_batch
+from carepack.volume.refusals import refusal_message
 from carepack.volume.results import batch_url
 from carepack.volume.uploads import accept_upload
 
@@ -107,6 +109,7 @@ class Command(BaseCommand):
         try:
             order, reply_to, path = self._inputs(options)
             upload = open_file(path)
+            _within_size_limit(upload)
         except Refused as refused:
             self._refuse(refused, as_json)
             return
@@ -207,6 +210,17 @@ def usage(problem: str) -> Refused:
 
 def no_file_given() -> Refused:
     return usage(_("Give the file to register."))
+
+
+def _within_size_limit(upload: BufferedReader) -> None:
+    """Refuse a file over the upload limit before it is copied into the
+    file storage (processing would refuse it too, after the copy)."""
+    size = os.fstat(upload.fileno()).st_size
+    limit = settings.CAREPACK_UPLOAD_MAX_BYTES
+    if size > limit:
+        upload.close()
+        params = {"size": size, "max_bytes": limit}
+        raise Refused("too_large", refusal_message("too_large", params))
 
 
 def open_file(path: Path) -> BufferedReader:
