@@ -56,7 +56,19 @@ def write_text(
 
 
 def _text_cells(cells: Sequence[object]) -> list[object]:
-    return ["" if cell is None else escape_formula(cell) for cell in cells]
+    return [_text_cell(cell) for cell in cells]
+
+
+def _text_cell(cell: object) -> object:
+    """A cell as a spreadsheet shows it: a workbook's whole numbers come as
+    floats (``2.0`` is shown ``2``), its booleans as TRUE and FALSE."""
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, float) and cell.is_integer() and abs(cell) < 1e15:
+        return str(int(cell))
+    return escape_formula(cell)
 
 
 def write_xlsx(

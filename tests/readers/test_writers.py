@@ -62,6 +62,18 @@ def test_a_text_error_file_reads_back_as_written(
     assert [row.raw for row in registration.rows()] == rows
 
 
+def test_workbook_cells_in_a_text_file_read_as_a_spreadsheet_shows_them(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "report.csv"
+    cells = [2.0, 2.5, True, False, 123456789012.0, None, "=1+1"]
+
+    write_text(path, list("abcdefg"), [cells], encoding="utf-8", delimiter=",")
+
+    line = path.read_text(encoding="utf-8").splitlines()[1]
+    assert line == "2,2.5,TRUE,FALSE,123456789012,,'=1+1"
+
+
 @pytest.mark.parametrize(
     ("encoding", "bom"),
     [("utf-16", codecs.BOM_UTF16_LE), ("utf-8-sig", codecs.BOM_UTF8), ("utf-8", b"")],
