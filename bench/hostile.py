@@ -77,6 +77,8 @@ def cli_env(directory: Path) -> dict[str, str]:
     env = dict(os.environ) | {
         "CAREPACK_DATA_DIR": str(directory),
         "CAREPACK_LOG_LEVEL": "WARNING",
+        # The readers' own default, which the 101 MB file is built to pass.
+        "CAREPACK_UPLOAD_MAX_BYTES": str(100 * 1024 * 1024),
     }
     env.pop("DATABASE_URL", None)
     carepack = [sys.executable, "-m", "carepack.cli"]

@@ -59,7 +59,10 @@ def run_cli(path: Path, code: str, **env: str) -> subprocess.CompletedProcess[st
             "--reply-to",
             "claire@example.com",
         ],
-        env=worker_env() | {"CAREPACK_CODE": code} | env,
+        # The limit the hostile files are built around (101 MB is over it).
+        env=worker_env()
+        | {"CAREPACK_CODE": code, "CAREPACK_UPLOAD_MAX_BYTES": str(100 * 1024 * 1024)}
+        | env,
         capture_output=True,
         text=True,
         timeout=120,

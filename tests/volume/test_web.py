@@ -62,6 +62,7 @@ def post_file(browser: Client, issued: IssuedCode, path, token: str | None = Non
 
 def test_it_shows_the_limits_and_the_templates(browser, issued, settings) -> None:
     settings.CAREPACK_UPLOAD_MAX_ROWS = 1234
+    settings.CAREPACK_UPLOAD_MAX_BYTES = 100 * 1024 * 1024
 
     html = browser.get(page_of(issued)).content.decode()
 
