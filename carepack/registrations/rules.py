@@ -74,6 +74,9 @@ class Line:
     company: str
     contact_email: str
     purchase_date: datetime.date | None = None
+    # The serial number came from a spreadsheet's number cell: its text
+    # keeps a decimal point so that the serial check refuses it.
+    serial_was_number: bool = False
 
 
 @dataclass
@@ -165,7 +168,13 @@ def _required(name: str, value: str, errors: list[LineError]) -> bool:
     return False
 
 
-def check_serial(value: str, errors: list[LineError]) -> str:
+def check_serial(
+    value: str, errors: list[LineError], *, from_number: bool = False
+) -> str:
+    """The normalised serial number; its errors are added to ``errors``.
+    ``from_number``: the value is a spreadsheet number cell's, quoted in the
+    message as the cell shows it (``123456789012``, not ``123456789012.0``).
+    """
     serial = normalize_serial(value)
     if not _required(Field.SERIAL, serial, errors):
         return serial
@@ -180,7 +189,7 @@ def check_serial(value: str, errors: list[LineError]) -> str:
                     "Type the serial number as printed on the unit; in a "
                     "spreadsheet, format the serial column as Text first."
                 )
-                % {"value": value.strip()},
+                % {"value": _as_shown(value.strip(), from_number)},
             )
         )
     elif not re.fullmatch(settings.CAREPACK_SERIAL_PATTERN, serial):
@@ -196,6 +205,12 @@ def check_serial(value: str, errors: list[LineError]) -> str:
             )
         )
     return serial
+
+
+def _as_shown(value: str, from_number: bool) -> str:
+    if from_number and value.endswith(".0"):
+        return value[:-2]
+    return value
 
 
 def whole_number_text(value: str) -> str:
@@ -320,7 +335,9 @@ def check_line(
     if any(e.field == Field.SERIAL for e in errors):
         checked.serial_number = normalize_serial(line.serial_number)
     else:
-        checked.serial_number = check_serial(line.serial_number, errors)
+        checked.serial_number = check_serial(
+            line.serial_number, errors, from_number=line.serial_was_number
+        )
     checked.product_number, checked.hardware = _check_product(
         line.product_number, catalog, errors
     )

@@ -61,8 +61,9 @@ class LineMaker:
     def make(self, values: Mapping[str, object]) -> tuple[Line, LineError | None]:
         """The line, and the purchase date's error if it cannot be read."""
         purchase_date, date_error = self.purchase_date(values["purchase_date"])
+        serial = values["serial_number"]
         line = Line(
-            serial_number=serial_text(values["serial_number"]),
+            serial_number=serial_text(serial),
             product_number=cell_text(values["product_number"]),
             carepack_sku=cell_text(values["carepack_sku"]),
             first_name=cell_text(values["first_name"]),
@@ -70,6 +71,8 @@ class LineMaker:
             company=cell_text(values["company"]),
             contact_email=self.contact_email,
             purchase_date=purchase_date,
+            serial_was_number=isinstance(serial, int | float)
+            and not isinstance(serial, bool),
         )
         return line, date_error
 

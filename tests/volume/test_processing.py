@@ -132,6 +132,14 @@ def test_a_number_in_the_serial_column_is_an_error(
     assert got[4][:2] == ["error", "serial_became_number"]
     row = BatchRow.objects.get(batch=batch, line=2)
     assert "“123”" in row.errors[1]["message"]  # read without its .0
+    # Quoted as the cell shows it, as typed in a text file.
+    assert "“123456789012”" in row.errors[0]["message"]
+    text = run_file(
+        make_order().order,
+        text_file(tmp_path / "t.txt", [pack("123456789012.0")]),
+    )
+    [typed] = BatchRow.objects.get(batch=text, line=2).errors
+    assert "“123456789012.0”" in typed["message"]
 
 
 def test_an_excel_exponent_in_a_text_file_is_an_error(
