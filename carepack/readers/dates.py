@@ -14,8 +14,11 @@ _SERIAL_EPOCH = datetime.date(1899, 12, 30)
 # 20000 is 1954-10-03 and 80000 is 2119-01-11: outside, a number in this
 # column is far more likely a typo or a serial number than a date.
 _SERIAL_RANGE = (20_000, 80_000)
+# Year first is read year-month-day whatever the separator (2026-03-15,
+# 2026/03/15, 2026.03.15): no country writes year-day-month.
 _ISO = re.compile(
-    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?", re.ASCII
+    r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?",
+    re.ASCII,
 )
 _NUMERIC = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d+)", re.ASCII)
 
@@ -61,8 +64,8 @@ def _from_serial(value: float) -> datetime.date:
 
 def _from_text(text: str, language: str) -> datetime.date:
     if iso := _ISO.fullmatch(text):
-        year, month, day = map(int, iso.groups())
-        return _make(year, month, day, text)
+        year, _, month, day = iso.groups()
+        return _make(int(year), int(month), int(day), text)
     numeric = _NUMERIC.fullmatch(text)
     if numeric is None:
         raise InvalidDate(text)

@@ -10,6 +10,7 @@ which is itself bounded by Limits.max_cell_chars.
 import csv
 import logging
 import os
+import re
 from collections import Counter
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import closing
@@ -270,10 +271,12 @@ class _LineTooLong(Exception):
     pass
 
 
-# A line of a cell holding this many separators is a row that a stray quote
-# swallowed: as many as the five mandatory columns need, more than an
-# address ever holds.
+# A line of a cell holding this many separators, and starting with what
+# looks like a serial number, is a row that a stray quote swallowed: as many
+# separators as the five mandatory columns need. An address line may hold as
+# many commas, but starts with words ("Unit 4, Dock Road, …").
 _SWALLOWED_SEPARATORS = 4
+_SERIAL_LIKE = re.compile(r"(?=[^\d]*\d)[A-Za-z0-9]{5,20}")
 
 
 def _records(source: _Source, delimiter: str) -> Records:
@@ -340,7 +343,14 @@ def _swallowed_rows(cell: str, delimiter: str, limits: Limits) -> bool:
     if len(cell) > limits.max_multiline_cell_chars:
         return True
     parts = cell.replace("\r", "\n").split("\n")
-    return any(part.count(delimiter) >= _SWALLOWED_SEPARATORS for part in parts)
+    return any(_looks_like_a_row(part, delimiter) for part in parts)
+
+
+def _looks_like_a_row(part: str, delimiter: str) -> bool:
+    if part.count(delimiter) < _SWALLOWED_SEPARATORS:
+        return False
+    first = part.split(delimiter, 1)[0].strip().strip('"')
+    return _SERIAL_LIKE.fullmatch(first) is not None
 
 
 def _unclosed_quote(line: int, source: _Source, *, at_end: bool) -> FileRefused:

@@ -39,7 +39,10 @@ FIELDS_WITH_NAMES = ("first_name", "surname", "company")
 EARLIEST_PURCHASE = datetime.date(1990, 1, 1)
 # A number as a spreadsheet writes it, with a decimal point or, in French
 # and other locales, a decimal comma: 1.23457E+11, 1,23457E+11, 123.0.
-_NUMERIC_SERIAL = re.compile(r"^\d+([.,]\d+)?([eE][+-]?\d+)?$")
+# A number as a spreadsheet writes it: with decimals (123.0, 123,0), or in
+# scientific form with one digit before the point and a signed exponent
+# (1.23457E+11, 1E+11). 123E4567 is a serial number, not a number.
+_NUMERIC_SERIAL = re.compile(r"^(\d+[.,]\d+|\d([.,]\d+)?[eE][+-]\d+)$")
 _WHOLE_NUMBER = re.compile(r"(\d+)[.,]0+")
 
 

@@ -89,20 +89,33 @@ def _binary(params: Mapping[str, object]) -> str:
     return _("The file holds binary data, not text.") + " " + _save_as()
 
 
+# How people know the encodings a file may say it is in (its BOM).
+_ENCODING_NAMES = {
+    "utf-8-sig": "UTF-8",
+    "utf-8": "UTF-8",
+    "utf-16": "Unicode (UTF-16)",
+    "utf-16-le": "Unicode (UTF-16)",
+    "utf-16-be": "Unicode (UTF-16)",
+}
+
+
 def _undecodable(params: Mapping[str, object]) -> str:
+    encoding = str(params.get("encoding", ""))
     return _(
-        "The file says it is %(encoding)s text but is not. Save it again as "
-        "Unicode Text (.txt) or as CSV UTF-8."
-    ) % {"encoding": params.get("encoding", "")}
+        "The file starts by saying its text is %(encoding)s, but some of its "
+        "characters are saved another way, so they cannot be read with "
+        "certainty. Save the file again from your spreadsheet program as "
+        "Unicode Text (.txt) or as Excel Workbook (.xlsx)."
+    ) % {"encoding": _ENCODING_NAMES.get(encoding.lower(), encoding)}
 
 
 def _mixed_encoding(params: Mapping[str, object]) -> str:
     return _(
-        "The file mixes two kinds of text: most of it is UTF-8, but row "
-        "%(line)s holds a character saved another way (Windows-1252), so "
-        "accented letters cannot be read with certainty. Save the file again "
-        "from your spreadsheet program as Unicode Text (.txt) or as Excel "
-        "Workbook (.xlsx), or correct row %(line)s."
+        "The file mixes two kinds of text, UTF-8 and Windows-1252 (the first "
+        "character that is not UTF-8 is on row %(line)s), so accented letters "
+        "cannot be read with certainty. Save the file again from your "
+        "spreadsheet program as Unicode Text (.txt) or as Excel Workbook "
+        "(.xlsx)."
     ) % {"line": params.get("line", "")}
 
 

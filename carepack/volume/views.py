@@ -185,17 +185,29 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 @require_GET
 def error_file(
     request: HttpRequest, public_id: uuid.UUID, batch_id: uuid.UUID
-) -> FileResponse:
+) -> HttpResponseBase:
     order = require_order(request, public_id)
     found = _batch(order, batch_id)
+    if found.status not in FINISHED:
+        return _not_ready(request, order, found)
     if not found.error_file:
         raise Http404
+    # Named as in the e-mail that attached it: in the order's language.
+    with translation.override(order.language):
+        filename = results.error_file_name(found)
     return FileResponse(
         default_storage.open(found.error_file, "rb"),
         as_attachment=True,
-        filename=results.error_file_name(found),
+        filename=filename,
         content_type=results.error_file_type(found),
     )
+
+
+def _not_ready(request: HttpRequest, order: Order, found: UploadBatch) -> HttpResponse:
+    """A download asked for before the file is processed (a link kept from
+    an earlier visit): say so, rather than "not found"."""
+    context = {"order": order, "batch": found}
+    return render(request, "volume/not_ready.html", context, status=409)
 
 
 @never_cache
@@ -220,10 +232,7 @@ def _report(
     order = require_order(request, public_id)
     found = _batch(order, batch_id)
     if found.status not in (Status.DONE, Status.FAILED):
-        # Asked for before the file is processed (a link kept from an
-        # earlier visit): say so, rather than "not found".
-        context = {"order": order, "batch": found}
-        return render(request, "volume/report_not_ready.html", context, status=409)
+        return _not_ready(request, order, found)
     handle, name = tempfile.mkstemp(suffix=f".{kind}")
     os.close(handle)
     path = Path(name)

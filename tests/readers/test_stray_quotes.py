@@ -110,6 +110,16 @@ def test_an_address_over_several_lines_is_still_one_cell(tmp_path: Path) -> None
     assert rows[2].values["serial_number"] == "S1X000003"
 
 
+def test_an_address_line_with_many_commas_is_still_one_cell(tmp_path: Path) -> None:
+    address = '"Acme Ltd\r\nUnit 4, Dock Road, Bay 2, Leeds, UK"'
+    path = _file(tmp_path, [_line(1), _line(2, address), _line(3)])
+
+    rows = read_rows(path)
+
+    assert [row.line for row in rows] == [2, 3, 4]
+    assert rows[1].values["company"] == address.strip('"')
+
+
 def test_the_row_bound_can_be_raised(tmp_path: Path) -> None:
     cell = '"' + "\r\n".join(["line"] * 12) + '"'
     path = _file(tmp_path, [_line(1, cell), _line(2)])

@@ -27,7 +27,8 @@ def codes(value: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "serial", ["1.23457E+11", "1,23457E+11", "1,23457e+11", "123456789012.0", "123,0"]
+    "serial",
+    ["1.23457E+11", "1,23457E+11", "1,23457e+11", "1E+11", "123456789012.0", "123,0"],
 )
 def test_a_serial_written_as_a_number_says_a_spreadsheet_changed_it(
     serial: str,
@@ -35,7 +36,12 @@ def test_a_serial_written_as_a_number_says_a_spreadsheet_changed_it(
     assert codes(serial) == ["serial_became_number"]
 
 
-@pytest.mark.parametrize("serial", ["AB1", "AB-12345", "12,AB"])
+@pytest.mark.parametrize("serial", ["123E4567", "5E10000", "5CD0000001"])
+def test_a_serial_with_an_e_between_digits_is_a_serial(serial: str) -> None:
+    assert codes(serial) == []
+
+
+@pytest.mark.parametrize("serial", ["AB1", "AB-12345", "12,AB", "12345E+2"])
 def test_other_bad_serials_are_invalid(serial: str) -> None:
     assert codes(serial) == ["serial_invalid"]
 

@@ -11,6 +11,7 @@ from carepack.registrations.models import Registration
 from carepack.volume.analysis import analyse
 from carepack.volume.lines import LineMaker
 from carepack.volume.models import BatchRow, UploadBatch
+from carepack.volume.refusals import refusal_message
 from tests.volume.conftest import TITLES, outcomes, pack, text_file
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +129,14 @@ def test_a_whole_number_sku_with_decimals_repeats_the_same_line_without() -> Non
 
     assert plan.repeat_of == {3: 2}
     assert plan.conflicts == {}
+
+
+@pytest.mark.parametrize(
+    ("encoding", "named"), [("utf-8-sig", "UTF-8"), ("utf-16", "Unicode (UTF-16)")]
+)
+def test_a_file_false_to_its_bom_is_told_in_words(encoding: str, named: str) -> None:
+    message = refusal_message("undecodable_text", {"encoding": encoding})
+
+    assert f"saying its text is {named}," in message
+    assert encoding not in message
+    assert "Unicode Text (.txt)" in message

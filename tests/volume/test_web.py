@@ -225,17 +225,17 @@ def test_the_downloads_hold_the_lines(browser, issued, tmp_path) -> None:
     assert sheet[2][1] == "error" and sheet[2][5] == "=cmd"
 
 
-def test_a_report_asked_for_too_early_says_it_is_not_ready(
+def test_a_download_asked_for_too_early_says_it_is_not_ready(
     browser, issued, tmp_path
 ) -> None:
     response = post_file(
         browser, issued, text_file(tmp_path / "s.txt", [pack("5CD0000001")])
     )
 
-    early = browser.get(response["Location"] + "report.csv")
-
-    assert early.status_code == 409
-    assert "still being processed" in early.content.decode()
+    for download in ("report.csv", "report.xlsx", "errors/"):
+        early = browser.get(response["Location"] + download)
+        assert early.status_code == 409, download
+        assert "still being processed" in early.content.decode()
     process_batch(UploadBatch.objects.get().pk)
     assert browser.get(response["Location"] + "report.csv").status_code == 200
 
@@ -264,6 +264,8 @@ def test_a_french_orders_results_keep_one_language_each(make_order, tmp_path) ->
     assert table[0].startswith("Ligne;Résultat;")
     assert table[1].endswith("Nom : Ce champ est obligatoire.")
     assert 'filename="s-rapport.csv"' in report["Content-Disposition"]
+    errors = browser.get(done["Location"] + "errors/")
+    assert 'filename="s-erreurs.txt"' in errors["Content-Disposition"]
 
 
 def test_the_template_offers_the_orders_packs(browser, issued) -> None:
