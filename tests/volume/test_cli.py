@@ -76,8 +76,8 @@ def test_lines_in_error_exit_1_and_are_listed(make_order, tmp_path: Path) -> Non
     )
 
     assert result.returncode == 1, result.stderr
-    assert "errors: 1" in result.stdout
-    assert "line 2: surname: This field is required." in result.stdout
+    assert "in error: 1" in result.stdout
+    assert "line 2: Surname: This field is required." in result.stdout
     assert OutgoingEmail.objects.filter(
         kind="batch_result", recipient="ops@example.com"
     ).exists()

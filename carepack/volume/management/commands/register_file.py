@@ -29,7 +29,7 @@ from carepack.orders.services import OrderError, find_active_code, validate_reci
 from carepack.volume.models import BatchRow, UploadBatch
 from carepack.volume.processing import process_batch
 from carepack.volume.refusals import refusal_message
-from carepack.volume.results import batch_url
+from carepack.volume.results import batch_url, messages
 from carepack.volume.uploads import accept_upload
 
 Outcome = BatchRow.Outcome
@@ -177,16 +177,27 @@ class Command(BaseCommand):
         self.stdout.write("]}")
 
     def _print_text(self, batch: UploadBatch) -> None:
+        """The counts and the lines in error, in the order's language, as
+        the result e-mail words them."""
+        labels = {
+            "lines": _("lines"),
+            "registered": _("registered"),
+            "already_registered": _("already registered"),
+            "errors": _("in error"),
+            "skipped": _("empty, skipped"),
+        }
         for key, value in counts(batch).items():
-            self.stdout.write(f"{key}: {value}")
+            self.stdout.write(f"{labels[key]}: {value}")
         rows = (
             BatchRow.objects.filter(batch=batch, outcome=Outcome.ERROR)
             .order_by("line")
             .values_list("line", "errors")
         )
         for line, errors in rows.iterator(2000):
-            for error in errors:
-                self.stdout.write(f"line {line}: {error['field']}: {error['message']}")
+            self.stdout.write(
+                _("line %(line)s: %(message)s")
+                % {"line": line, "message": messages(errors)}
+            )
         if batch.error_file:
             self.stdout.write(error_file_hint(batch))
 
