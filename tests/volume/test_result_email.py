@@ -132,6 +132,9 @@ def test_a_refused_file_is_explained(make_order, run_file, tmp_path) -> None:
     message = sent_message()
     assert message.subject == "scan.pdf: the file could not be processed"
     assert "This is a PDF document, not a registration file." in message.body
+    # A refused file has no report to download.
+    assert "report" not in message.body
+    assert "report" not in message.alternatives[0].content
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
