@@ -184,6 +184,18 @@ def test_a_finished_batch_shows_counts_that_add_up(browser, issued, tmp_path) ->
     }
 
 
+def test_counts_are_grouped_by_thousands(make_order, tmp_path) -> None:
+    issued = make_order({"U4417PE": 1200, "U6578E": 1})
+    browser = browser_for(issued)
+    rows = [pack(f"5CD{n:07d}") for n in range(1200)]
+    response = post_file(browser, issued, text_file(tmp_path / "s.txt", rows))
+    process_batch(UploadBatch.objects.get().pk)
+
+    html = browser.get(response["Location"]).content.decode()
+
+    assert 'data-count="registered">1,200</td>' in html
+
+
 def test_a_refused_file_gets_one_message(browser, issued, tmp_path) -> None:
     path = tmp_path / "scan.pdf"
     path.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 20)

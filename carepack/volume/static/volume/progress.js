@@ -18,7 +18,10 @@
     percent.textContent = data.percent;
     status.textContent = data.status_label.charAt(0).toUpperCase() + data.status_label.slice(1);
     section.querySelectorAll("[data-count]").forEach(function (cell) {
-      cell.textContent = data[cell.getAttribute("data-count")];
+      // Grouped as the page's language groups thousands (200,000 / 200 000).
+      cell.textContent = Number(data[cell.getAttribute("data-count")]).toLocaleString(
+        document.documentElement.lang || undefined
+      );
     });
   }
 
