@@ -10,7 +10,9 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import python_calamine as calamine
@@ -47,13 +49,14 @@ def open_spreadsheet(
     path: str | os.PathLike[str], kind: str, limits: Limits
 ) -> RegistrationFile:
     """Describe a workbook upload; every whole-file check has run on return."""
-    if kind in _PROBED_KINDS:
-        _probe_extent(path, kind, limits)
-    try:
-        sheet, head, match = _load(path)
-    except calamine.CalamineError as error:
-        logger.info("spreadsheet unreadable kind=%s error=%s", kind, error)
-        raise FileRefused("unreadable_spreadsheet", kind=kind) from None
+    with _named_as(path, kind) as named:
+        if kind in _PROBED_KINDS:
+            _probe_extent(named, kind, limits)
+        try:
+            sheet, head, match = _load(named)
+        except calamine.CalamineError as error:
+            logger.info("spreadsheet unreadable kind=%s error=%s", kind, error)
+            raise FileRefused("unreadable_spreadsheet", kind=kind) from None
 
     last = _last_filled_index(sheet)
     layout = _header_layout(head, match) if match else _positional_layout(head, last)
@@ -73,6 +76,22 @@ def open_spreadsheet(
         row_count=last - layout.first + 1,
         _source=_SheetRows(sheet, layout.first, last, builder),
     )
+
+
+@contextmanager
+def _named_as(path: str | os.PathLike[str], kind: str) -> Iterator[str]:
+    """The upload under a name ending in its real kind.
+
+    calamine picks its reader from a known extension and only looks at the
+    content for an unknown one, so a real xlsx named ``.xls`` would be read
+    as xls and called damaged. The kind was told from the content (after
+    the zip checks); a link named ``book.<kind>`` in a private folder makes
+    calamine agree, whatever the upload's own name.
+    """
+    with tempfile.TemporaryDirectory(prefix="carepack-book-") as folder:
+        named = os.path.join(folder, f"book.{kind}")
+        os.symlink(os.path.abspath(path), named)
+        yield named
 
 
 # xlsx sheets are measured by the zip guard from their cell references; an
