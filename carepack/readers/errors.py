@@ -15,6 +15,7 @@ RefusalCode = Literal[
     "no_data_rows",
     "line_too_long",
     "unclosed_quote",
+    "several_sheets",
 ]
 
 # English text for developers and logs; the web side translates by code and
@@ -40,6 +41,7 @@ _MESSAGES: dict[RefusalCode, str] = {
         "A quote opens a cell on row {line} that runs on over the rows below "
         "it (at most {max_lines} lines per row; open at the end: {at_end})."
     ),
+    "several_sheets": "Several visible sheets hold registration lines: {sheets}.",
 }
 
 

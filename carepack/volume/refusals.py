@@ -155,6 +155,16 @@ def _unclosed_quote(params: Mapping[str, object]) -> str:
     )
 
 
+def _several_sheets(params: Mapping[str, object]) -> str:
+    sheets = params.get("sheets") or ()
+    assert isinstance(sheets, list | tuple)
+    return _(
+        "Several sheets of this workbook hold registration lines: %(sheets)s. "
+        "Only one sheet can be read, so the lines of the others would be lost. "
+        "Put all the lines on one sheet, or upload one file per sheet."
+    ) % {"sheets": ", ".join(f"“{str(name)[:40]}”" for name in sheets)}
+
+
 def _missing_columns(params: Mapping[str, object]) -> str:
     titles = dict(zip(FIELDS, DEFAULT_HEADER, strict=True))
     missing = params.get("fields", ())
@@ -196,4 +206,5 @@ _MESSAGES = {
     "line_too_long": _line_too_long,
     "missing_columns": _missing_columns,
     "unclosed_quote": _unclosed_quote,
+    "several_sheets": _several_sheets,
 }
