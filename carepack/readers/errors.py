@@ -16,6 +16,7 @@ RefusalCode = Literal[
     "line_too_long",
     "unclosed_quote",
     "several_sheets",
+    "data_above_titles",
 ]
 
 # English text for developers and logs; the web side translates by code and
@@ -42,6 +43,10 @@ _MESSAGES: dict[RefusalCode, str] = {
         "it (at most {max_lines} lines per row; open at the end: {at_end})."
     ),
     "several_sheets": "Several visible sheets hold registration lines: {sheets}.",
+    "data_above_titles": (
+        "Row {line} is laid out as a registration line but lies above the "
+        "titles on row {header_line}."
+    ),
 }
 
 

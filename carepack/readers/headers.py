@@ -1,9 +1,14 @@
 """Recognising the header row, or data laid out as in the template."""
 
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
+
+from .errors import FileRefused
+
+logger = logging.getLogger(__name__)
 
 # Accepted column titles, best first: when two columns claim one field, the
 # better-ranked title wins ("First name" beats "Title"). Matching ignores
@@ -135,6 +140,23 @@ def find_header(records: Iterable[Sequence[object]]) -> HeaderMatch | None:
         if best is None or len(columns) > len(best.columns):
             best = HeaderMatch(index, columns)
     return best
+
+
+def refuse_data_above(records: Sequence[Sequence[object]], header_row: int) -> None:
+    """Refuse a file with a row laid out as a data line above its titles.
+
+    Only rows below the titles are read, so such a row would be lost
+    without a word. Captions and the banner above the titles are not laid
+    out as data and stay ignored.
+    """
+    for index, cells in enumerate(records[:header_row]):
+        if looks_like_data(cells):
+            logger.info(
+                "data above titles line=%s header=%s", index + 1, header_row + 1
+            )
+            raise FileRefused(
+                "data_above_titles", line=index + 1, header_line=header_row + 1
+            )
 
 
 def match_columns(cells: Sequence[object]) -> dict[str, int]:

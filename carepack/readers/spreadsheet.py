@@ -28,6 +28,7 @@ from .headers import (
     find_header,
     is_blank,
     match_columns,
+    refuse_data_above,
     trim_blank_tail,
 )
 from .model import FIELDS, Limits, RegistrationFile, Row
@@ -259,6 +260,7 @@ def _sheet_rows(sheet: calamine.CalamineSheet) -> Iterator[tuple[int, list[objec
 
 
 def _header_layout(table: Table, match: HeaderMatch) -> _Layout:
+    refuse_data_above(table, match.row)
     header = trim_blank_tail(table[match.row])
     return _Layout(
         header_line=match.row + 1,

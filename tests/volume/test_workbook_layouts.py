@@ -7,7 +7,13 @@ import pytest
 
 from carepack.registrations.models import Registration
 from carepack.volume.models import UploadBatch
-from tests.readers.builders import CLAIRE, MARC, TEMPLATE_HEADER, xlsx_sheets
+from tests.readers.builders import (
+    CLAIRE,
+    MARC,
+    TEMPLATE_HEADER,
+    xlsx_file,
+    xlsx_sheets,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,4 +37,20 @@ def test_two_sheets_of_lines_are_refused_naming_both(
     )
     assert "“Jan”, “Feb”" in batch.error_message
     assert "one file per sheet" in batch.error_message
+    assert not Registration.objects.exists()
+
+
+def test_lines_above_the_titles_are_refused_naming_the_rows(
+    make_order, run_file, tmp_path: Path
+) -> None:
+    path = xlsx_file(tmp_path, [CLAIRE, MARC, TEMPLATE_HEADER, CLAIRE])
+
+    batch = run_file(make_order().order, path)
+
+    assert (batch.status, batch.error_code) == (
+        UploadBatch.Status.REFUSED,
+        "data_above_titles",
+    )
+    assert "Row 1 " in batch.error_message
+    assert "row 3" in batch.error_message
     assert not Registration.objects.exists()
