@@ -60,3 +60,41 @@ def test_a_caption_and_the_banner_above_the_titles_are_ignored(
     assert registration.header_line == 4
     assert serials(rows_read) == [CLAIRE[0], MARC[0]]
     assert [row.line for row in rows_read] == [5, 6]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "text"])
+def test_a_caption_above_rows_without_titles_is_passed_over(
+    tmp_path: Path, kind: str
+) -> None:
+    path = write(tmp_path, kind, [(CAPTION,), (), CLAIRE, MARC, PAUL])
+
+    registration = opened(path)
+    rows_read = list(registration.rows())
+
+    assert registration.header_line is None
+    assert registration.row_count == 3
+    assert serials(rows_read) == [CLAIRE[0], MARC[0], PAUL[0]]
+    assert [row.line for row in rows_read] == [3, 4, 5]
+
+
+def test_a_caption_above_titles_not_understood_is_passed_over(
+    tmp_path: Path,
+) -> None:
+    titles = ("Machine", "Model", "Pack", "Given", "Family", "Firm")
+    path = xlsx_file(tmp_path, [(None, CAPTION), titles, CLAIRE, MARC])
+
+    registration = opened(path)
+
+    assert registration.header_line == 2
+    assert [row.line for row in registration.rows()] == [3, 4]
+
+
+def test_a_lone_serial_above_rows_without_titles_is_a_line_not_a_caption(
+    tmp_path: Path,
+) -> None:
+    path = xlsx_file(tmp_path, [(CLAIRE[0],), MARC, PAUL])
+
+    registration = opened(path)
+
+    assert registration.header_line is None
+    assert [row.line for row in registration.rows()] == [1, 2, 3]
