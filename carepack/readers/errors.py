@@ -15,6 +15,8 @@ RefusalCode = Literal[
     "no_data_rows",
     "line_too_long",
     "unclosed_quote",
+    "several_sheets",
+    "data_above_titles",
 ]
 
 # English text for developers and logs; the web side translates by code and
@@ -39,6 +41,11 @@ _MESSAGES: dict[RefusalCode, str] = {
     "unclosed_quote": (
         "A quote opens a cell on row {line} that runs on over the rows below "
         "it (at most {max_lines} lines per row; open at the end: {at_end})."
+    ),
+    "several_sheets": "Several visible sheets hold registration lines: {sheets}.",
+    "data_above_titles": (
+        "Row {line} is laid out as a registration line but lies above the "
+        "titles on row {header_line}."
     ),
 }
 

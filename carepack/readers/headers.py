@@ -1,9 +1,14 @@
 """Recognising the header row, or data laid out as in the template."""
 
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
+
+from .errors import FileRefused
+
+logger = logging.getLogger(__name__)
 
 # Accepted column titles, best first: when two columns claim one field, the
 # better-ranked title wins ("First name" beats "Title"). Matching ignores
@@ -137,6 +142,23 @@ def find_header(records: Iterable[Sequence[object]]) -> HeaderMatch | None:
     return best
 
 
+def refuse_data_above(records: Sequence[Sequence[object]], header_row: int) -> None:
+    """Refuse a file with a row laid out as a data line above its titles.
+
+    Only rows below the titles are read, so such a row would be lost
+    without a word. Captions and the banner above the titles are not laid
+    out as data and stay ignored.
+    """
+    for index, cells in enumerate(records[:header_row]):
+        if looks_like_data(cells):
+            logger.info(
+                "data above titles line=%s header=%s", index + 1, header_row + 1
+            )
+            raise FileRefused(
+                "data_above_titles", line=index + 1, header_line=header_row + 1
+            )
+
+
 def match_columns(cells: Sequence[object]) -> dict[str, int]:
     """Map fields to the column indices whose titles name them."""
     best: dict[str, tuple[int, int]] = {}
@@ -160,6 +182,17 @@ def is_banner(cells: Sequence[object]) -> bool:
     return bool(titles) and titles <= _BANNERS
 
 
+def is_caption(cells: Sequence[object]) -> bool:
+    """Tell a title written above a table ("Care Pack registrations for
+    ACME, March 2026") from its first row: one filled cell, not a code.
+
+    A row holding a lone serial is a data line with cells missing, which
+    must be reported, not passed over.
+    """
+    filled = [cell for cell in cells if not is_blank(cell)]
+    return len(filled) == 1 and not looks_like_code(filled[0])
+
+
 class DataStart(NamedTuple):
     """Where a file without recognised titles starts: ``row`` is the index
     of its first filled row, a header of unknown titles if ``is_header``."""
@@ -171,6 +204,7 @@ class DataStart(NamedTuple):
 def find_data_start(records: Sequence[Sequence[object]]) -> DataStart | None:
     """Judge the first filled rows of a file without a recognised header.
 
+    Captions above the first rows are passed over, like the banner.
     Several rows are judged, so one row with a mistyped serial or SKU does
     not turn a whole file away; a first row that holds no code at all above
     rows of data is a header whose titles were not understood. None means
@@ -182,6 +216,8 @@ def find_data_start(records: Sequence[Sequence[object]]) -> DataStart | None:
         for index, cells in enumerate(records[:HEADER_SEARCH_ROWS])
         if not all(map(is_blank, cells)) and not is_banner(cells)
     ]
+    while filled and is_caption(filled[0][1]):
+        del filled[0]
     if not filled:
         return None
     first, cells = filled[0]

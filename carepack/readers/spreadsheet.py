@@ -10,8 +10,11 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import python_calamine as calamine
 
@@ -25,6 +28,7 @@ from .headers import (
     find_header,
     is_blank,
     match_columns,
+    refuse_data_above,
     trim_blank_tail,
 )
 from .model import FIELDS, Limits, RegistrationFile, Row
@@ -47,15 +51,16 @@ def open_spreadsheet(
     path: str | os.PathLike[str], kind: str, limits: Limits
 ) -> RegistrationFile:
     """Describe a workbook upload; every whole-file check has run on return."""
-    if kind in _PROBED_KINDS:
-        _probe_extent(path, kind, limits)
-    try:
-        sheet, head, match = _load(path)
-    except calamine.CalamineError as error:
-        logger.info("spreadsheet unreadable kind=%s error=%s", kind, error)
-        raise FileRefused("unreadable_spreadsheet", kind=kind) from None
+    with _named_as(path, kind) as named:
+        if kind in _PROBED_KINDS:
+            _probe_extent(named, kind, limits)
+        try:
+            chosen = _load(named)
+        except calamine.CalamineError as error:
+            logger.info("spreadsheet unreadable kind=%s error=%s", kind, error)
+            raise FileRefused("unreadable_spreadsheet", kind=kind) from None
 
-    last = _last_filled_index(sheet)
+    sheet, head, match, last = chosen
     layout = _header_layout(head, match) if match else _positional_layout(head, last)
     if last < layout.first:
         raise FileRefused("no_data_rows", header_line=layout.header_line)
@@ -73,6 +78,22 @@ def open_spreadsheet(
         row_count=last - layout.first + 1,
         _source=_SheetRows(sheet, layout.first, last, builder),
     )
+
+
+@contextmanager
+def _named_as(path: str | os.PathLike[str], kind: str) -> Iterator[str]:
+    """The upload under a name ending in its real kind.
+
+    calamine picks its reader from a known extension and only looks at the
+    content for an unknown one, so a real xlsx named ``.xls`` would be read
+    as xls and called damaged. The kind was told from the content (after
+    the zip checks); a link named ``book.<kind>`` in a private folder makes
+    calamine agree, whatever the upload's own name.
+    """
+    with tempfile.TemporaryDirectory(prefix="carepack-book-") as folder:
+        named = os.path.join(folder, f"book.{kind}")
+        os.symlink(os.path.abspath(path), named)
+        yield named
 
 
 # xlsx sheets are measured by the zip guard from their cell references; an
@@ -124,35 +145,97 @@ def _probe_extent(path: str | os.PathLike[str], kind: str, limits: Limits) -> No
         raise FileRefused("zip_bomb", kind=kind, reason="extent")
 
 
-def _load(
-    path: str | os.PathLike[str],
-) -> tuple[calamine.CalamineSheet, Table, HeaderMatch | None]:
-    """Return the sheet with the best header, else the first visible sheet,
-    with its first rows.
+def _load(path: str | os.PathLike[str]) -> "_Candidate":
+    """Return the visible sheet that holds the registration lines, with its
+    first rows.
 
-    Best is most titles recognised, the earlier sheet on a tie: a contact
-    list before the registration sheet may name two fields too.
+    Hidden sheets are never read: a template's hidden list of SKUs, or an
+    old sheet hidden rather than deleted, holds no lines the user sees. Two
+    visible sheets with lines refuse the file, since reading one would drop
+    the other's lines without a word. Without lines anywhere, the sheet
+    with the best header is taken (its refusal is the useful one), else the
+    first sheet with content.
     """
     with calamine.CalamineWorkbook.from_path(os.fspath(path)) as book:
-        best: tuple[calamine.CalamineSheet, Table, HeaderMatch] | None = None
-        fallback: tuple[calamine.CalamineSheet, Table] | None = None
-        for index, meta in enumerate(book.sheets_metadata):
-            if meta.typ != calamine.SheetTypeEnum.WorkSheet:
-                continue
-            sheet = book.get_sheet_by_index(index)
-            head = _head(sheet)
-            match = find_header(head)
-            if match is not None and (
-                best is None or len(match.columns) > len(best[2].columns)
-            ):
-                best = (sheet, head, match)
-            if fallback is None and meta.visible == calamine.SheetVisibleEnum.Visible:
-                fallback = (sheet, head)
-        if best is not None:
-            return best
-        if fallback is None:
+        visible = [
+            (index, meta.name)
+            for index, meta in enumerate(book.sheets_metadata)
+            if meta.typ == calamine.SheetTypeEnum.WorkSheet
+            and meta.visible == calamine.SheetVisibleEnum.Visible
+        ]
+        if not visible:
             raise FileRefused("not_a_registration_file", detected="spreadsheet")
-        return (*fallback, None)
+        choice = _SheetChoice()
+        for index, name in visible:
+            choice.consider(name, book.get_sheet_by_index(index))
+        return choice.chosen()
+
+
+class _SheetChoice:
+    """The sheets seen so far, keeping in memory only those that may be
+    read: the first with lines, the best header, the first with content."""
+
+    def __init__(self) -> None:
+        self.with_lines: list[str] = []
+        self.lines: _Candidate | None = None
+        self.header: _Candidate | None = None
+        self.content: _Candidate | None = None
+        self.first: _Candidate | None = None
+
+    def consider(self, name: str, sheet: calamine.CalamineSheet) -> None:
+        head = _head(sheet)
+        candidate = _Candidate(
+            sheet, head, find_header(head), _last_filled_index(sheet)
+        )
+        if self.first is None:
+            self.first = candidate
+        if _holds_lines(candidate):
+            self.with_lines.append(name)
+            self.lines = self.lines or candidate
+        match = candidate.match
+        if match is not None and (
+            self.header is None
+            or self.header.match is None
+            or len(match.columns) > len(self.header.match.columns)
+        ):
+            self.header = candidate
+        if self.content is None and candidate.last >= 0:
+            self.content = candidate
+
+    def chosen(self) -> "_Candidate":
+        if len(self.with_lines) > 1:
+            logger.info("spreadsheet sheets with lines=%s", self.with_lines)
+            raise FileRefused("several_sheets", sheets=self.with_lines)
+        best = self.lines or self.header or self.content or self.first
+        assert best is not None, "a workbook with a visible sheet was considered"
+        return best
+
+
+class _Candidate(NamedTuple):
+    """A sheet with its first rows, its header if any, and the index of
+    its last filled row (-1 when it has none)."""
+
+    sheet: calamine.CalamineSheet
+    head: Table
+    match: HeaderMatch | None
+    last: int
+
+
+# Two of these among a header's titles make it a registration sheet's: a
+# contact list may name a first name, a surname and a company too.
+_CODE_FIELDS = frozenset({"serial_number", "product_number", "carepack_sku"})
+
+
+def _holds_lines(candidate: _Candidate) -> bool:
+    """Tell a sheet of registration lines: the template's titles with a row
+    filled below them, or rows laid out as the template without titles."""
+    match = candidate.match
+    if match is None:
+        start = find_data_start(candidate.head)
+        return start is not None
+    if len(_CODE_FIELDS & match.columns.keys()) < 2:
+        return False
+    return candidate.last > match.row
 
 
 def _head(sheet: calamine.CalamineSheet) -> Table:
@@ -177,6 +260,7 @@ def _sheet_rows(sheet: calamine.CalamineSheet) -> Iterator[tuple[int, list[objec
 
 
 def _header_layout(table: Table, match: HeaderMatch) -> _Layout:
+    refuse_data_above(table, match.row)
     header = trim_blank_tail(table[match.row])
     return _Layout(
         header_line=match.row + 1,

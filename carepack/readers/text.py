@@ -28,6 +28,7 @@ from .headers import (
     find_data_start,
     find_header,
     match_columns,
+    refuse_data_above,
     trim_blank_tail,
 )
 from .model import FIELDS, Limits, RegistrationFile, Row
@@ -126,6 +127,7 @@ def _choose_layout(source: _Source) -> _Layout:
 def _header_layout(
     delimiter: str, sample: list[list[str]], match: HeaderMatch
 ) -> _Layout:
+    refuse_data_above(sample, match.row)
     header = trim_blank_tail(sample[match.row])
     return _Layout(
         delimiter=delimiter,

@@ -168,6 +168,25 @@ def _unclosed_quote(params: Mapping[str, object]) -> str:
     )
 
 
+def _several_sheets(params: Mapping[str, object]) -> str:
+    sheets = params.get("sheets") or ()
+    assert isinstance(sheets, list | tuple)
+    return _(
+        "Several sheets of this workbook hold registration lines: %(sheets)s. "
+        "Only one sheet can be read, so the lines of the others would be lost. "
+        "Put all the lines on one sheet, or upload one file per sheet."
+    ) % {"sheets": ", ".join(f"“{str(name)[:40]}”" for name in sheets)}
+
+
+def _data_above_titles(params: Mapping[str, object]) -> str:
+    return _(
+        "Row %(line)s looks like a registration line, but it is above the "
+        "column titles on row %(header_line)s, and only the rows below the "
+        "titles are read. Put the titles on the first row and every line "
+        "below them."
+    ) % {"line": params.get("line", ""), "header_line": params.get("header_line", "")}
+
+
 def _missing_columns(params: Mapping[str, object]) -> str:
     titles = dict(zip(FIELDS, DEFAULT_HEADER, strict=True))
     missing = params.get("fields", ())
@@ -209,4 +228,6 @@ _MESSAGES = {
     "line_too_long": _line_too_long,
     "missing_columns": _missing_columns,
     "unclosed_quote": _unclosed_quote,
+    "several_sheets": _several_sheets,
+    "data_above_titles": _data_above_titles,
 }

@@ -171,3 +171,33 @@ def refusal(path: Path, limits: Limits = DEFAULT_LIMITS) -> FileRefused:
 
 def serials(rows: Sequence[Row]) -> list[object]:
     return [row.values["serial_number"] for row in rows]
+
+
+def xlsx_sheets(
+    directory: Path,
+    sheets: Sequence[tuple[str, Sequence[Sequence[Cell]], str]],
+    *,
+    name: str = "upload.xlsx",
+) -> Path:
+    """Write named sheets, each "visible", "active", "hidden" or "very hidden"
+    (xlsxwriter's 0, 1, 2 levels of hiding)."""
+    path = directory / name
+    workbook = xlsxwriter.Workbook(str(path))
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    added = []
+    for title, rows, state in sheets:
+        sheet = workbook.add_worksheet(title)
+        for row_index, cells in enumerate(rows):
+            for column, value in enumerate(cells):
+                _write_cell(sheet, (0, 0), row_index, column, value, date_format)
+        added.append((sheet, state))
+    for sheet, state in added:
+        if state == "active":
+            sheet.activate()
+    for sheet, state in added:
+        if state == "hidden":
+            sheet.hide()
+        elif state == "very hidden":
+            sheet.very_hidden()
+    workbook.close()
+    return path
