@@ -8,6 +8,7 @@ counted from A1 so that an index plus one is the row number the user sees.
 
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -90,9 +91,15 @@ def _named_as(path: str | os.PathLike[str], kind: str) -> Iterator[str]:
     the zip checks); a link named ``book.<kind>`` in a private folder makes
     calamine agree, whatever the upload's own name.
     """
+    if os.fspath(path).endswith(f".{kind}"):
+        yield os.fspath(path)
+        return
     with tempfile.TemporaryDirectory(prefix="carepack-book-") as folder:
         named = os.path.join(folder, f"book.{kind}")
-        os.symlink(os.path.abspath(path), named)
+        try:
+            os.symlink(os.path.abspath(path), named)
+        except OSError:  # a file system without links: a copy will do
+            shutil.copyfile(path, named)
         yield named
 
 
