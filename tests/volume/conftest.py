@@ -80,6 +80,11 @@ def outcomes(batch: UploadBatch) -> dict[int, list[str]]:
     }
 
 
+def assert_refused(batch: UploadBatch, code: str) -> None:
+    """The file was refused as a whole, for this reason."""
+    assert (batch.status, batch.error_code) == (UploadBatch.Status.REFUSED, code)
+
+
 def counts(batch: UploadBatch) -> tuple[int, int, int, int, int]:
     return (
         batch.lines,

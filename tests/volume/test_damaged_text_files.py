@@ -10,9 +10,9 @@ from carepack.readers import FIELDS, Row
 from carepack.registrations.models import Registration
 from carepack.volume.analysis import analyse
 from carepack.volume.lines import LineMaker
-from carepack.volume.models import BatchRow, UploadBatch
+from carepack.volume.models import BatchRow
 from carepack.volume.refusals import refusal_message
-from tests.volume.conftest import TITLES, outcomes, pack, text_file
+from tests.volume.conftest import TITLES, assert_refused, outcomes, pack, text_file
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +28,7 @@ def test_a_stray_quote_refuses_the_file_naming_its_row(
 
     batch = run_file(make_order().order, path)
 
-    assert (batch.status, batch.error_code) == (
-        UploadBatch.Status.REFUSED,
-        "unclosed_quote",
-    )
+    assert_refused(batch, "unclosed_quote")
     assert "row 4" in batch.error_message
     assert not BatchRow.objects.exists() and not Registration.objects.exists()
 
@@ -46,10 +43,7 @@ def test_utf8_with_a_windows_1252_row_is_refused_not_garbled(
 
     batch = run_file(make_order().order, path)
 
-    assert (batch.status, batch.error_code) == (
-        UploadBatch.Status.REFUSED,
-        "mixed_encoding",
-    )
+    assert_refused(batch, "mixed_encoding")
     assert "row 3" in batch.error_message
     assert "Unicode Text" in batch.error_message
     assert not Registration.objects.exists()
@@ -64,10 +58,7 @@ def test_a_misspelt_title_is_named_beside_the_missing_column(
 
     batch = run_file(make_order().order, path)
 
-    assert (batch.status, batch.error_code) == (
-        UploadBatch.Status.REFUSED,
-        "missing_columns",
-    )
+    assert_refused(batch, "missing_columns")
     assert "Unit Serial Number" in batch.error_message
     assert "“Serial Numbr”" in batch.error_message
     assert not BatchRow.objects.exists()

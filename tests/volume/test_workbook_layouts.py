@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 from carepack.registrations.models import Registration
-from carepack.volume.models import UploadBatch
 from tests.readers.builders import (
     CLAIRE,
     MARC,
@@ -14,6 +13,7 @@ from tests.readers.builders import (
     xlsx_file,
     xlsx_sheets,
 )
+from tests.volume.conftest import assert_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +31,7 @@ def test_two_sheets_of_lines_are_refused_naming_both(
 
     batch = run_file(make_order().order, path)
 
-    assert (batch.status, batch.error_code) == (
-        UploadBatch.Status.REFUSED,
-        "several_sheets",
-    )
+    assert_refused(batch, "several_sheets")
     assert "“Jan”, “Feb”" in batch.error_message
     assert "one file per sheet" in batch.error_message
     assert not Registration.objects.exists()
@@ -47,10 +44,7 @@ def test_lines_above_the_titles_are_refused_naming_the_rows(
 
     batch = run_file(make_order().order, path)
 
-    assert (batch.status, batch.error_code) == (
-        UploadBatch.Status.REFUSED,
-        "data_above_titles",
-    )
+    assert_refused(batch, "data_above_titles")
     assert "Row 1 " in batch.error_message
     assert "row 3" in batch.error_message
     assert not Registration.objects.exists()
