@@ -100,17 +100,44 @@ class CheckedLine:
         return not self.errors
 
     def identity(self) -> tuple[str, ...]:
-        """What makes two lines the same registration: compared after
-        trimming, case folding and dropping ``#`` options."""
-        return (
+        line = self.line
+        return identity(
             self.serial_number,
             self.product_number,
             self.sku,
-            fold(self.line.first_name),
-            fold(self.line.surname),
-            fold(self.line.company),
-            self.line.purchase_date.isoformat() if self.line.purchase_date else "",
+            line.first_name,
+            line.surname,
+            line.company,
+            date_text(line.purchase_date),
         )
+
+
+def identity(
+    serial_number: str,
+    product_number: str,
+    sku: str,
+    first_name: str,
+    surname: str,
+    company: str,
+    purchase_date: str,
+) -> tuple[str, ...]:
+    """What makes two lines, or a line and a registration, the same
+    registration: the identifiers as normalised (trimmed, upper case, no
+    ``#`` option), the names trimmed and case folded, the purchase date as
+    text ("" when none)."""
+    return (
+        serial_number,
+        product_number,
+        sku,
+        fold(first_name),
+        fold(surname),
+        fold(company),
+        purchase_date,
+    )
+
+
+def date_text(value: datetime.date | None) -> str:
+    return value.isoformat() if value else ""
 
 
 def fold(value: str) -> str:

@@ -32,8 +32,9 @@ from carepack.registrations.rules import (
     LineError,
     Verdict,
     check_line,
+    date_text,
     decide,
-    fold,
+    identity,
     no_unit_left,
 )
 
@@ -78,14 +79,14 @@ def as_existing(reg: Registration) -> Existing:
         order_id=reg.order_id,
         sku=reg.product.sku,
         post_warranty=reg.product.post_warranty,
-        identity=(
+        identity=identity(
             reg.serial_number,
             reg.product_number,
             reg.product.sku,
-            fold(reg.first_name),
-            fold(reg.surname),
-            fold(reg.company),
-            reg.purchase_date.isoformat() if reg.purchase_date else "",
+            reg.first_name,
+            reg.surname,
+            reg.company,
+            date_text(reg.purchase_date),
         ),
         coverage_end=reg.coverage_end,
     )

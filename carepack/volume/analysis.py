@@ -19,7 +19,7 @@ from carepack.catalog.normalize import (
     normalize_sku,
 )
 from carepack.readers import Row
-from carepack.registrations.rules import fold
+from carepack.registrations.rules import identity
 from carepack.volume.lines import LineMaker, cell_text, code_text, serial_text
 
 # Rows between two calls of the heartbeat while reading.
@@ -92,22 +92,18 @@ def _keys(row: Row, maker: LineMaker) -> tuple[str, int]:
     values = row.values
     serial = normalize_serial(serial_text(values["serial_number"]))
     sku = normalize_sku(code_text(values["carepack_sku"]))
-    identity = (
-        hash(
-            (
-                serial,
-                normalize_product_number(code_text(values["product_number"])),
-                sku,
-                fold(cell_text(values["first_name"])),
-                fold(cell_text(values["surname"])),
-                fold(cell_text(values["company"])),
-                maker.date_key(values["purchase_date"]),
-            )
-        )
-        & _IDENTITY_MASK
+    same = identity(
+        serial,
+        normalize_product_number(code_text(values["product_number"])),
+        sku,
+        cell_text(values["first_name"]),
+        cell_text(values["surname"]),
+        cell_text(values["company"]),
+        maker.date_key(values["purchase_date"]),
     )
+    hashed = hash(same) & _IDENTITY_MASK
     if serial and sku:
-        return f"{serial}\x1f{sku}", identity
+        return f"{serial}\x1f{sku}", hashed
     # Without a serial number or a SKU there is nothing to conflict with,
     # but an identical line is still a repeat.
-    return f"\x1e{identity}", identity
+    return f"\x1e{hashed}", hashed

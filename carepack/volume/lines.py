@@ -13,7 +13,14 @@ from collections.abc import Mapping
 from django.utils.translation import gettext as _
 
 from carepack.readers.dates import DateError, parse_purchase_date
-from carepack.registrations.rules import Field, Line, LineError, whole_number_text
+from carepack.registrations.rules import (
+    Field,
+    Line,
+    LineError,
+    date_text,
+    fold,
+    whole_number_text,
+)
 
 # Distinct purchase-date cells remembered by ``LineMaker.date_key``.
 _DATE_KEYS = 10_000
@@ -95,10 +102,7 @@ class LineMaker:
             if len(self._date_keys) > _DATE_KEYS:
                 self._date_keys.clear()
             date, error = self.purchase_date(value)
-            if error is not None:
-                key = "?" + " ".join(cell_text(value).split()).casefold()
-            else:
-                key = date.isoformat() if date else ""
+            key = date_text(date) if error is None else "?" + fold(cell_text(value))
             self._date_keys[value] = key
         return key
 
