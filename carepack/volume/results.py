@@ -54,6 +54,11 @@ def error_file_name(batch: UploadBatch) -> str:
     return f"{stem or 'registration'}-{suffix}{extension}"
 
 
+def report_file_name(batch: UploadBatch, kind: str) -> str:
+    stem = os.path.splitext(os.path.basename(batch.original_name))[0]
+    return f"{stem or 'registration'}-{_('report')}.{kind}"
+
+
 def error_file_type(batch: UploadBatch) -> str:
     return "text/plain" if is_text(batch) else XLSX_TYPE
 

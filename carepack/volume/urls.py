@@ -21,6 +21,6 @@ urlpatterns = [
     path(BATCH, views.batch, name="batch"),
     path(f"{BATCH}progress/", views.progress, name="progress"),
     path(f"{BATCH}errors/", views.error_file, name="error_file"),
-    path(f"{BATCH}report.xlsx", views.report_xlsx, name="report_xlsx"),
-    path(f"{BATCH}report.csv", views.report_csv, name="report_csv"),
+    path(f"{BATCH}report.xlsx", views.report, {"kind": "xlsx"}, name="report_xlsx"),
+    path(f"{BATCH}report.csv", views.report, {"kind": "csv"}, name="report_csv"),
 ]

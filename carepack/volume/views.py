@@ -212,27 +212,16 @@ def _not_ready(request: HttpRequest, order: Order, found: UploadBatch) -> HttpRe
 
 @never_cache
 @require_GET
-def report_xlsx(
-    request: HttpRequest, public_id: uuid.UUID, batch_id: uuid.UUID
-) -> HttpResponseBase:
-    return _report(request, public_id, batch_id, "xlsx")
-
-
-@never_cache
-@require_GET
-def report_csv(
-    request: HttpRequest, public_id: uuid.UUID, batch_id: uuid.UUID
-) -> HttpResponseBase:
-    return _report(request, public_id, batch_id, "csv")
-
-
-def _report(
+def report(
     request: HttpRequest, public_id: uuid.UUID, batch_id: uuid.UUID, kind: str
 ) -> HttpResponseBase:
+    """The full report, as ``xlsx`` or ``csv`` (the URL says which)."""
     order = require_order(request, public_id)
     found = _batch(order, batch_id)
-    if found.status not in (Status.DONE, Status.FAILED):
+    if found.status not in FINISHED:
         return _not_ready(request, order, found)
+    if found.status == Status.REFUSED:
+        raise Http404  # a refused file has no lines to report
     handle, name = tempfile.mkstemp(suffix=f".{kind}")
     os.close(handle)
     path = Path(name)
@@ -241,17 +230,15 @@ def _report(
         # lines' messages were written in it.
         with translation.override(order.language):
             results.write_report(found, path, kind)
+            filename = results.report_file_name(found, kind)
         # Unlinked at once: the open handle keeps the content readable
         # until the response is sent and closes it.
         stream = path.open("rb")
     finally:
         path.unlink()
-    stem = os.path.splitext(found.original_name)[0] or "registration"
-    with translation.override(order.language):
-        suffix = _("report")
     return FileResponse(
         stream,
         as_attachment=True,
-        filename=f"{stem}-{suffix}.{kind}",
+        filename=filename,
         content_type=results.XLSX_TYPE if kind == "xlsx" else "text/csv",
     )

@@ -206,6 +206,10 @@ def test_a_refused_file_gets_one_message(browser, issued, tmp_path) -> None:
 
     assert "This is a PDF document, not a registration file." in html
     assert UploadBatch.objects.get().rows.count() == 0
+    # Nothing to download: no report, no lines in error (and not "not
+    # ready yet" either: the batch is over).
+    for download in ("report.csv", "report.xlsx", "errors/"):
+        assert browser.get(response["Location"] + download).status_code == 404
 
 
 def test_the_downloads_hold_the_lines(browser, issued, tmp_path) -> None:
