@@ -23,18 +23,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from carepack.readers.headers import DEFAULT_HEADER
+
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "tests" / "fixtures" / "cases" / "catalog"
 PG_URL = "postgres://postgres@127.0.0.1:5432"
 PG_NAME = "carepack_bench"
-HEADER = (
-    "Unit Serial Number",
-    "Product Number",
-    "HP CarePack Product Number",
-    "Title/First name",
-    "Surname",
-    "Company Name",
-)
+# The vendor template's titles, mandatory and optional, without the date.
+HEADER = DEFAULT_HEADER[:6]
 PEOPLE = (
     ("Claire", "Dubois", "Atelier Dubois SARL"),
     ("Björn", "Ångström", "Ångström AB"),

@@ -22,15 +22,8 @@ from django.test import Client
 
 from tests.conftest import worker_command, worker_env
 from tests.portal.conftest import activate
+from tests.readers.builders import TEMPLATE_HEADER as HEADER
 
-HEADER = (
-    "Unit Serial Number",
-    "Product Number",
-    "HP CarePack Product Number",
-    "Title/First name",
-    "Surname",
-    "Company Name",
-)
 NOTEBOOK = "6F8K2EA"
 DESKTOP = "9TY71EA"
 

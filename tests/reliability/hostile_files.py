@@ -17,14 +17,8 @@ from typing import BinaryIO
 
 import xlsxwriter
 
-HEADER = (
-    "Unit Serial Number",
-    "Product Number",
-    "HP CarePack Product Number",
-    "Title/First name",
-    "Surname",
-    "Company Name",
-)
+from tests.readers.builders import TEMPLATE_HEADER as HEADER
+
 TEXT_HEADER = "\t".join(HEADER) + "\r\n"
 ROW = ("5CD3301K11", "6F8K2EA", "U4417PE", "Claire", "Dubois", "")
 MB = 1024 * 1024

@@ -13,16 +13,9 @@ from carepack.volume.models import BatchRow, UploadBatch
 from carepack.volume.processing import process_batch
 from carepack.volume.uploads import accept_upload
 from tests.conftest import FIXTURES
+from tests.readers.builders import TEMPLATE_HEADER as TITLES
 
 VOLUME = FIXTURES / "volume"
-TITLES = (
-    "Unit Serial Number",
-    "Product Number",
-    "HP CarePack Product Number",
-    "Title/First name",
-    "Surname",
-    "Company Name",
-)
 
 
 def text_file(
