@@ -122,24 +122,24 @@ def _text(
     )
 
 
+def _code(label: "StrOrPromise") -> forms.CharField:
+    """An identifier as printed on a label: typed in capitals, neither
+    completed nor spell-checked by the browser."""
+    return _text(
+        label,
+        maxlength=40,
+        autocomplete="off",
+        autocapitalize="characters",
+        spellcheck="false",
+    )
+
+
 class PackForm(forms.Form):
     """The unit and owner of one Care Pack."""
 
     sku = forms.CharField(required=False, widget=forms.HiddenInput)
-    serial_number = _text(
-        _("Unit serial number"),
-        maxlength=40,
-        autocomplete="off",
-        autocapitalize="characters",
-        spellcheck="false",
-    )
-    product_number = _text(
-        _("Product number"),
-        maxlength=40,
-        autocomplete="off",
-        autocapitalize="characters",
-        spellcheck="false",
-    )
+    serial_number = _code(_("Unit serial number"))
+    product_number = _code(_("Product number"))
     first_name = _text(_("Title/first name"), autocomplete="given-name")
     surname = _text(_("Surname"), autocomplete="family-name")
     company = _text(
