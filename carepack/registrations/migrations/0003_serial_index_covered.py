@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registrations', '0002_initial'),
+        ("registrations", "0002_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='registration',
-            name='serial_number',
-            field=models.CharField(max_length=40, verbose_name='serial number'),
+            model_name="registration",
+            name="serial_number",
+            field=models.CharField(max_length=40, verbose_name="serial number"),
         ),
     ]

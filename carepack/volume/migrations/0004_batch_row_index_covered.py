@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('volume', '0003_outcome_labels'),
+        ("volume", "0003_outcome_labels"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='batchrow',
-            name='batch',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='rows', to='volume.uploadbatch'),
+            model_name="batchrow",
+            name="batch",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="rows",
+                to="volume.uploadbatch",
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('volume', '0004_batch_row_index_covered'),
+        ("volume", "0004_batch_row_index_covered"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='uploadbatch',
-            name='error_params',
+            model_name="uploadbatch",
+            name="error_params",
             field=models.JSONField(blank=True, default=dict),
         ),
     ]
