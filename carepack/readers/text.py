@@ -273,12 +273,14 @@ class _LineTooLong(Exception):
     pass
 
 
-# A line of a cell holding this many separators, and starting with what
-# looks like a serial number, is a row that a stray quote swallowed: as many
-# separators as the five mandatory columns need. An address line may hold as
-# many commas, but starts with words ("Unit 4, Dock Road, …").
-_SWALLOWED_SEPARATORS = 4
-_SERIAL_LIKE = re.compile(r"(?=[^\d]*\d)[A-Za-z0-9]{5,20}")
+# A line inside a quoted cell is a row that a stray quote swallowed when it
+# splits into several fields of which at least two are codes mixing letters
+# and digits, as serial numbers, product numbers and Care Pack SKUs do,
+# wherever the columns stand. An address line has words and postcodes
+# ("Unit 4, Dock Road, 75001 Paris"), not such codes.
+_SWALLOWED_FIELDS = 3
+_SWALLOWED_CODES = 2
+_CODE = re.compile(r"(?=[^\d]*\d)(?=[^A-Za-z]*[A-Za-z])[A-Za-z0-9#-]{4,20}")
 
 
 def _records(source: _Source, delimiter: str) -> Records:
@@ -349,10 +351,13 @@ def _swallowed_rows(cell: str, delimiter: str, limits: Limits) -> bool:
 
 
 def _looks_like_a_row(part: str, delimiter: str) -> bool:
-    if part.count(delimiter) < _SWALLOWED_SEPARATORS:
+    fields = part.split(delimiter)
+    if len(fields) < _SWALLOWED_FIELDS:
         return False
-    first = part.split(delimiter, 1)[0].strip().strip('"')
-    return _SERIAL_LIKE.fullmatch(first) is not None
+    codes = sum(
+        _CODE.fullmatch(field.strip().strip('"')) is not None for field in fields
+    )
+    return codes >= _SWALLOWED_CODES
 
 
 def _unclosed_quote(line: int, source: _Source, *, at_end: bool) -> FileRefused:

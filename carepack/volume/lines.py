@@ -8,6 +8,7 @@ through ``whole_number_text``).
 """
 
 import datetime
+import re
 from collections.abc import Mapping
 
 from django.utils.translation import gettext as _
@@ -51,6 +52,17 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+# Line breaks typed inside a cell (Alt+Enter), with the spaces around them.
+_LINE_BREAK = re.compile(r"[ \t]*(?:\r\n|\r|\n)[ \t]*")
+
+
+def name_text(value: object) -> str:
+    """A name or company written over several lines of one cell, as one
+    line: a registration holds no line break (the rules refuse them), and
+    the person meant one name."""
+    return _LINE_BREAK.sub(" ", cell_text(value))
+
+
 def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -73,9 +85,9 @@ class LineMaker:
             serial_number=serial_text(serial),
             product_number=cell_text(values["product_number"]),
             carepack_sku=cell_text(values["carepack_sku"]),
-            first_name=cell_text(values["first_name"]),
-            surname=cell_text(values["surname"]),
-            company=cell_text(values["company"]),
+            first_name=name_text(values["first_name"]),
+            surname=name_text(values["surname"]),
+            company=name_text(values["company"]),
             contact_email=self.contact_email,
             purchase_date=purchase_date,
             serial_was_number=isinstance(serial, int | float)

@@ -120,6 +120,38 @@ def test_an_address_line_with_many_commas_is_still_one_cell(tmp_path: Path) -> N
     assert rows[1].values["company"] == address.strip('"')
 
 
+def test_rows_swallowed_with_the_serial_in_another_column_are_refused(
+    tmp_path: Path,
+) -> None:
+    text = (
+        "Surname,First name,Company Name,Unit Serial Number,Product Number,"
+        "HP CarePack Product Number\r\n"
+        'Kim,Bo,"ACME,SERJ00001,2Y2D5EA,U7882E\r\n'
+        "Lee,Ann,Initech,SERJ00002,2Y2D5EA,U7882E\r\n"
+        'Park,Jo,Globex",SERJ00003,2Y2D5EA,U7882E\r\n'
+        "Choi,Mi,,SERJ00004,2Y2D5EA,U7882E\r\n"
+    )
+    path = write_bytes(tmp_path, "moved.csv", text.encode())
+
+    refused = refusal(path)
+
+    assert (refused.code, refused.params["line"]) == ("unclosed_quote", 2)
+
+
+def test_a_short_row_swallowed_by_a_quote_is_refused(tmp_path: Path) -> None:
+    # The swallowed row holds only three separators.
+    text = (
+        HEADER + "\r\n"
+        'SERC00060,2Y2D5EA,U7882E,Bo,"Kim\r\n'
+        'SERC00061,2Y2D5EA,U7882E,Bo",ACME\r\n'
+    )
+    path = write_bytes(tmp_path, "short.csv", text.encode())
+
+    refused = refusal(path)
+
+    assert (refused.code, refused.params["line"]) == ("unclosed_quote", 2)
+
+
 def test_the_row_bound_can_be_raised(tmp_path: Path) -> None:
     cell = '"' + "\r\n".join(["line"] * 12) + '"'
     path = _file(tmp_path, [_line(1, cell), _line(2)])

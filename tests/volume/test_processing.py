@@ -326,6 +326,19 @@ def test_a_file_sent_again_with_purchase_dates_records_them(
     assert regs["5CD0000002"].purchase_date is None
 
 
+def test_a_company_over_two_lines_of_its_cell_is_one_line(
+    make_order, run_file, tmp_path
+) -> None:
+    company = "ACME, Inc., Bldg 4,\r\n12 Road, Paris, FR"
+    rows = [pack("5CD0000001", company=company)]
+
+    batch = run_file(make_order().order, text_file(tmp_path / "c.csv", rows))
+
+    assert counts(batch) == (1, 1, 0, 0, 0)
+    registration = Registration.objects.get(serial_number="5CD0000001")
+    assert registration.company == "ACME, Inc., Bldg 4, 12 Road, Paris, FR"
+
+
 def test_a_large_chunk_sent_again_comes_back_already_registered(
     make_order, run_file, tmp_path
 ) -> None:
@@ -521,10 +534,12 @@ def test_a_line_break_inside_a_cell_shifts_no_line_number(
     batch = run_file(make_order().order, path)
 
     assert outcomes(batch) == {
-        2: ["error", "control_characters"],
+        2: ["registered"],
         3: ["error", "required"],
         4: ["registered"],
     }
+    registration = Registration.objects.get(serial_number="5CD0000001")
+    assert registration.company == "Dubois et fils"
 
 
 def test_an_overlong_value_is_a_line_error(make_order, run_file, tmp_path) -> None:
