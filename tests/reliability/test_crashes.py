@@ -34,6 +34,8 @@ LINES = 20_000
 UNITS = {"U4417PE": 19_000, "U6578E": 100}
 KILLS_AT_RANDOM_TIMES = 3
 KILLS_AT_RANDOM_ROWS = 9
+# At most this many rows committed during a kill at a random moment.
+ROWS_PER_WAIT = 1_500
 # Small chunks make many transactions to fall between; a one-second
 # heartbeat lets the restarted worker's sweep take the batch up at once.
 WORKER_ENV = {
@@ -133,6 +135,16 @@ def outcome_of(batch: UploadBatch) -> dict[str, object]:
     }
 
 
+def after_a_while(batch: UploadBatch, seconds: float) -> None:
+    """Wait that long, or until the batch has gone a stretch of rows further:
+    a fast worker would otherwise finish the batch within one wait and
+    leave the rest of the kills unmade."""
+    began = state(batch)[1]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and state(batch)[1] < began + ROWS_PER_WAIT:
+        time.sleep(0.005)
+
+
 def kill_plan(rng: random.Random) -> list[tuple[str, float]]:
     """("after", seconds) kills at random moments after a start, ("row", n)
     kills once n rows are committed, and one at the very end."""
@@ -166,7 +178,7 @@ def test_a_batch_killed_at_random_moments_ends_as_a_clean_run(
     worker = workers(**WORKER_ENV)
     for kind, value in kill_plan(rng):
         if kind == "after":
-            time.sleep(value)
+            after_a_while(batch, value)
         else:
             # Past the row, and past the row of the last kill: a batch
             # killed five times without progress fails on purpose
